@@ -1,0 +1,149 @@
+"""Find the face and its 68 landmarks with dlib.
+
+The HOG detector is fast and good on photos; the MMOD CNN detector (also shipped
+by `face-recognition-models`) is slower but finds painted and turned faces the
+HOG detector misses, so it is the fallback. Detection runs on a copy scaled to
+at most `DETECT_MAX_SIDE_PX`; landmarks are predicted on the full image.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import NoFaceError, TalkingHeadError
+from ..events import NullSink, ProgressSink
+
+LANDMARK_MODEL = "shape_predictor_68_face_landmarks.dat"
+CNN_DETECTOR_MODEL = "mmod_human_face_detector.dat"
+DETECT_MAX_SIDE_PX = 800  # larger images gain nothing for a face that fills 30-70% of the frame
+HOG_UPSAMPLE = 1  # finds faces down to about 40 px at the detection scale
+HOG_MIN_SCORE = -0.3  # dlib HOG scores of real faces here: 0.8-2.7; below this, try the CNN
+CNN_MIN_CONFIDENCE = 0.3
+MIN_FACE_PX = 32  # narrower faces cannot be animated usefully
+
+# Index ranges of the 68-point (iBUG 300-W) layout, used across the renderer.
+JAW = slice(0, 17)
+RIGHT_BROW = slice(17, 22)  # image left
+LEFT_BROW = slice(22, 27)
+NOSE = slice(27, 36)
+RIGHT_EYE = slice(36, 42)
+LEFT_EYE = slice(42, 48)
+OUTER_LIPS = slice(48, 60)
+INNER_LIPS = slice(60, 68)
+
+GUIDELINES = (
+    "use a clear, front-facing portrait where the face takes 30-70% of the frame, "
+    "is well lit and not covered"
+)
+
+
+@dataclass(frozen=True)
+class FaceGeometry:
+    """The chosen face: 68 landmarks (x, y in pixels) and its detector box."""
+
+    points: np.ndarray  # (68, 2) float64
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1
+    faces_found: int = 1
+
+    @property
+    def eye_centers(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.points[RIGHT_EYE].mean(axis=0), self.points[LEFT_EYE].mean(axis=0)
+
+    @property
+    def interocular(self) -> float:
+        right, left = self.eye_centers
+        return float(np.linalg.norm(left - right))
+
+    def transformed(self, scale_x: float, scale_y: float, offset_x: float, offset_y: float):
+        """The same face after `x' = x * scale_x + offset_x` (and likewise y)."""
+        scale = np.array([scale_x, scale_y])
+        offset = np.array([offset_x, offset_y])
+        x0, y0, x1, y1 = self.box
+        box = (x0 * scale_x + offset_x, y0 * scale_y + offset_y,
+               x1 * scale_x + offset_x, y1 * scale_y + offset_y)
+        return FaceGeometry(self.points * scale + offset, box, self.faces_found)
+
+
+def model_file(name: str) -> Path:
+    """A model file shipped by `face-recognition-models`.
+
+    Found through the import system without importing the package, whose
+    `__init__` needs `pkg_resources` (gone from recent setuptools).
+    """
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise TalkingHeadError("face-recognition-models is not installed: "
+                               "pip install face-recognition-models")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
+    if not path.is_file():
+        raise TalkingHeadError(f"model file missing: {path}; reinstall face-recognition-models")
+    return path
+
+
+@lru_cache(maxsize=1)
+def _models():
+    import dlib
+
+    return (
+        dlib.get_frontal_face_detector(),
+        dlib.shape_predictor(str(model_file(LANDMARK_MODEL))),
+    )
+
+
+@lru_cache(maxsize=1)
+def _cnn_detector():
+    import dlib
+
+    return dlib.cnn_face_detection_model_v1(str(model_file(CNN_DETECTOR_MODEL)))
+
+
+def _detection_scale(pixels: np.ndarray) -> tuple[np.ndarray, float]:
+    import cv2
+
+    height, width = pixels.shape[:2]
+    scale = min(1.0, DETECT_MAX_SIDE_PX / max(height, width))
+    if scale == 1.0:
+        return pixels, 1.0
+    small = cv2.resize(pixels, (round(width * scale), round(height * scale)),
+                       interpolation=cv2.INTER_AREA)
+    return small, scale
+
+
+def _find_boxes(image: np.ndarray) -> list[tuple[float, float, float, float]]:
+    detector, _ = _models()
+    rects, _, _ = detector.run(image, HOG_UPSAMPLE, HOG_MIN_SCORE)
+    boxes = [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
+    if boxes:
+        return boxes
+    found = _cnn_detector()(image, HOG_UPSAMPLE)
+    return [
+        (d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom())
+        for d in found
+        if d.confidence >= CNN_MIN_CONFIDENCE
+    ]
+
+
+def detect_face(pixels: np.ndarray, sink: ProgressSink | None = None) -> FaceGeometry:
+    """Landmarks of the largest face in an RGB image; `NoFaceError` when there is none."""
+    import dlib
+
+    sink = sink or NullSink()
+    small, scale = _detection_scale(pixels)
+    boxes = [tuple(v / scale for v in box) for box in _find_boxes(small)]
+    boxes = [b for b in boxes if b[2] - b[0] >= MIN_FACE_PX]
+    if not boxes:
+        raise NoFaceError(f"no face found in the image: {GUIDELINES}")
+    boxes.sort(key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
+    if len(boxes) > 1:
+        sink.notice(f"found {len(boxes)} faces; animating the largest")
+    x0, y0, x1, y1 = boxes[0]
+    _, predictor = _models()
+    rect = dlib.rectangle(round(x0), round(y0), round(x1), round(y1))
+    shape = predictor(np.ascontiguousarray(pixels), rect)
+    points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+    return FaceGeometry(points=points, box=(x0, y0, x1, y1), faces_found=len(boxes))

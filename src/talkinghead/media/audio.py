@@ -1,0 +1,102 @@
+"""Decode the speech recording into 16 kHz mono float samples, whatever the container.
+
+FFmpeg (through PyAV) reads the file, so WAV, MP3, M4A/AAC, FLAC, OGG/Opus and the sound of
+a video file all work. `iter_pcm` is shared with the final mux, which re-reads the original
+file at a higher rate so the output sounds like the input, not like the 16 kHz analysis copy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import av
+import av.error
+import numpy as np
+
+from talkinghead.errors import AudioError
+from talkinghead.media._files import checked_input, sha256_of_file
+
+SAMPLE_RATE: Final = 16000  # Hz; what the speech analysis expects
+# Peak below -60 dBFS: quieter than any usable speech take, yet above the dither/noise of a
+# "silent" 16-bit recording (1 LSB is 3e-5), so room tone alone still counts as silent.
+SILENCE_PEAK: Final = 1e-3
+# swresample downmixes stereo to mono as 0.707 * (L + R), +3 dB for identical channels, which
+# clips loud recordings; capping the matrix at 1.0 makes it the plain average.
+DOWNMIX_OPTIONS: Final = {"rematrix_maxval": "1.0"}
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Speech as float32 mono samples in [-1, 1] at `sample_rate` Hz."""
+
+    samples: np.ndarray
+    sample_rate: int
+    source: Path
+    sha256: str
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+def load_audio(path: str | os.PathLike[str]) -> Audio:
+    """Read any audio (or video) file FFmpeg knows into an `Audio`, or raise `AudioError`."""
+    source = checked_input(path, "audio", AudioError)
+    blocks = [block[0] for block in iter_pcm(source, SAMPLE_RATE, "mono", "flt")]
+    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    if samples.size == 0:
+        raise AudioError(f"audio '{source}' has no samples (check that the file is not cut off)")
+    samples = np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)
+    if float(np.max(np.abs(samples))) < SILENCE_PEAK:
+        raise AudioError(
+            f"audio '{source}' is silent: nothing to lip-sync (use a speech recording)"
+        )
+    return Audio(
+        samples=np.ascontiguousarray(samples),
+        sample_rate=SAMPLE_RATE,
+        source=source,
+        sha256=sha256_of_file(source),
+    )
+
+
+def iter_pcm(path: Path, rate: int, layout: str, sample_format: str) -> Iterator[np.ndarray]:
+    """Yield the first audio track as (channels, samples) float32 blocks at `rate` Hz.
+
+    Decoding streams block by block so callers decide what to keep in memory.
+    """
+    try:
+        container = av.open(str(path))
+    except av.error.FFmpegError as e:
+        raise AudioError(
+            f"cannot read audio '{path}': not an audio or video file FFmpeg can read "
+            "(use WAV, MP3, M4A, FLAC or OGG)"
+        ) from e
+    with container:
+        if not container.streams.audio:
+            raise AudioError(f"'{path}' has no audio track (give a file with sound)")
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(
+            format=sample_format, layout=layout, rate=rate, options=DOWNMIX_OPTIONS
+        )
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    yield _planar(out.to_ndarray(), layout)
+            for out in resampler.resample(None):  # flush what the resampler holds back
+                yield _planar(out.to_ndarray(), layout)
+        except (av.error.FFmpegError, ValueError) as e:
+            raise AudioError(
+                f"cannot decode audio '{path}': the file is corrupt (re-export or re-download it)"
+            ) from e
+
+
+def _planar(block: np.ndarray, layout: str) -> np.ndarray:
+    """PyAV gives packed formats as (1, samples * channels); return (channels, samples)."""
+    channels = av.AudioLayout(layout).nb_channels
+    if block.shape[0] == channels:
+        return block
+    return block.reshape(-1, channels).T

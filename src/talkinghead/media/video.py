@@ -1,0 +1,302 @@
+"""Encode frames into video-only MP4 parts, then join the parts and add the sound in one MP4.
+
+Parts are made so that joining them is a stream copy: every part is a fresh libx264 encoder
+with the same settings, so each starts with an IDR frame and carries identical codec
+parameters; there are no B-frames, so decode order is display order and a part's packets can
+be shifted in time without touching their dts/pts relationship. Audio is encoded once, at the
+end, from the user's original file, so chunked rendering never cuts the sound.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Final
+
+import av
+import av.error
+import numpy as np
+from av.video.reformatter import VideoReformatter
+
+from talkinghead.errors import OutputError
+from talkinghead.media.audio import iter_pcm
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self needs Python 3.11; mypy ships this
+
+VIDEO_CODEC: Final = "libx264"
+PIXEL_FORMAT: Final = "yuv420p"  # the only H.264 format every player and browser decodes
+X264_PRESET: Final = "veryfast"  # rendering, not encoding, dominates CPU time; this stays small
+CRF: Final = 18  # visually lossless for x264; the face detail is the product, so spend bits on it
+GOP_SECONDS: Final = 2  # keyframe every 2 s: cheap seeking, small cost in size
+# No content-driven keyframes, so the GOP is fixed by `g` alone (x264 would clamp a matching
+# keyint_min to g/2 + 1 anyway): same frames, same GOP layout.
+X264_PARAMS: Final = "scenecut=0"
+AUDIO_CODEC: Final = "aac"
+AUDIO_BITRATE: Final = 128_000  # bit/s; transparent for speech in AAC-LC
+AUDIO_RATE: Final = 48_000  # Hz; the native AAC/MP4 rate, avoids resampling in players
+MP4_SUFFIX: Final = ".mp4"
+COLORSPACE: Final = "ITU709"  # RGB -> YUV matrix; also tagged in the stream so players agree
+
+
+class VideoEncoder:
+    """Write RGB frames as one video-only H.264 MP4 part; use as a context manager.
+
+    Frame `i` written gets pts `i` in time base 1/fps. Leaving the `with` block flushes the
+    encoder and closes the file, on error too (the part is then incomplete and should be dropped).
+    """
+
+    def __init__(self, path: Path, width: int, height: int, fps: int) -> None:
+        if width <= 0 or height <= 0 or width % 2 or height % 2:
+            raise ValueError(
+                f"frame size must be positive and even for {PIXEL_FORMAT}: {width}x{height}"
+            )
+        if fps <= 0:
+            raise ValueError(f"fps must be positive: {fps}")
+        self.width, self.height, self.fps = width, height, fps
+        self.frames_written = 0
+        self._closed = False
+        self._container = av.open(str(path), mode="w", format="mp4")
+        stream = self._container.add_stream(VIDEO_CODEC, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, PIXEL_FORMAT
+        ctx = stream.codec_context
+        ctx.time_base = Fraction(1, fps)
+        ctx.gop_size = GOP_SECONDS * fps
+        ctx.max_b_frames = 0
+        ctx.thread_count = 0  # 0 = let libx264 choose its thread count from the cores
+        ctx.thread_type = "FRAME"  # PyAV's default, SLICE, splits frames into slices: worse, slower
+        ctx.colorspace = ctx.color_primaries = ctx.color_trc = 1  # AVCOL_*_BT709
+        ctx.color_range = 1  # MPEG (limited) range, what swscale produces by default
+        ctx.options = {
+            "preset": X264_PRESET,
+            "crf": str(CRF),
+            "bf": "0",
+            "x264-params": X264_PARAMS,
+        }
+        self._stream = stream
+        # One converter for the whole part: a frame's own reformat() builds a new one each call.
+        self._reformatter = VideoReformatter()
+
+    def write(self, frame: np.ndarray) -> None:
+        """Encode one H x W x 3 uint8 RGB frame."""
+        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
+            raise ValueError(
+                f"expected a {self.height}x{self.width}x3 uint8 frame, "
+                f"got {frame.shape} {frame.dtype}"
+            )
+        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+        yuv = self._reformatter.reformat(
+            rgb, format=PIXEL_FORMAT, src_colorspace=COLORSPACE, dst_colorspace=COLORSPACE
+        )
+        yuv.pts = self.frames_written
+        yuv.time_base = Fraction(1, self.fps)
+        self._container.mux(self._stream.encode(yuv))
+        self.frames_written += 1
+
+    def close(self) -> None:
+        """Flush the frames libx264 still holds and close the file; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._container.mux(self._stream.encode(None))
+        finally:
+            self._container.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        with suppress(Exception):  # the original error matters more than a failed flush
+            self.close()
+
+
+def finalize_mp4(video_parts: Sequence[Path], audio: Path, output: Path, duration_s: float) -> None:
+    """Join the parts by stream copy, add `audio` as AAC trimmed or padded to `duration_s`.
+
+    The result appears at `output` only when complete, with the index at the front
+    (faststart) so it plays while downloading.
+    """
+    if not video_parts:
+        raise ValueError("finalize_mp4 needs at least one video part")
+    if duration_s <= 0:
+        raise ValueError(f"duration must be positive: {duration_s}")
+    with (
+        atomic_path(output) as tmp,
+        av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as out,
+        av.open(str(video_parts[0])) as first,
+    ):
+        template = first.streams.video[0]
+        fps = _part_fps(template)
+        video_out = out.add_stream_from_template(template)
+        video_out.time_base = Fraction(1, fps)
+        layout = _audio_layout(audio)
+        audio_out = out.add_stream(AUDIO_CODEC, rate=AUDIO_RATE, layout=layout)
+        audio_out.bit_rate = AUDIO_BITRATE
+        video = _joined_video_packets(video_parts, video_out, fps)
+        sound = _aac_packets(audio, audio_out, layout, duration_s)
+        # Interleave by time so the muxer never buffers one whole track in memory.
+        for _, packet in heapq.merge(video, sound, key=lambda item: item[0]):
+            out.mux(packet)
+
+
+def _part_fps(stream: av.video.stream.VideoStream) -> int:
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    if not rate or Fraction(rate).denominator != 1:
+        raise ValueError(f"video part must have a whole-number frame rate, got {rate}")
+    return int(rate)
+
+
+def _joined_video_packets(
+    parts: Sequence[Path], stream: av.video.stream.VideoStream, fps: int
+) -> Iterator[tuple[Fraction, av.Packet]]:
+    """Yield every part's packets in order, shifted by the frames of the parts before it."""
+    frame_tb = Fraction(1, fps)
+    offset = 0
+    reference: tuple[object, ...] | None = None
+    for part in parts:
+        with av.open(str(part)) as container:
+            source = container.streams.video[0]
+            params = (
+                source.codec_context.extradata,
+                source.width,
+                source.height,
+                source.format.name,
+            )
+            reference = reference or params
+            if params != reference:
+                raise ValueError(f"video part '{part}' was encoded with different settings")
+            count = 0
+            for packet in container.demux(source):
+                if packet.dts is None:  # the empty packet that marks the end of the stream
+                    continue
+                # Timestamps are whole frames; rewrite them in 1/fps (PyAV 18's
+                # Packet.rescale_ts rejects a Fraction, so do it by hand).
+                pts = packet.pts if packet.pts is not None else packet.dts
+                packet.pts = offset + round(pts * packet.time_base / frame_tb)
+                packet.dts = offset + round(packet.dts * packet.time_base / frame_tb)
+                packet.duration = 1
+                packet.time_base = frame_tb
+                packet.stream = stream
+                count += 1
+                yield Fraction(packet.dts, fps), packet
+            offset += count
+
+
+def _audio_layout(audio: Path) -> str:
+    """Keep stereo if the source has it (downmix anything wider), mono otherwise."""
+    try:
+        with av.open(str(audio)) as container:
+            channels = container.streams.audio[0].channels if container.streams.audio else 1
+    except av.error.FFmpegError:
+        channels = 1  # `iter_pcm` reports the unreadable file with a proper AudioError
+    return "stereo" if channels >= 2 else "mono"
+
+
+def _aac_packets(
+    audio: Path, stream: av.audio.stream.AudioStream, layout: str, duration_s: float
+) -> Iterator[tuple[Fraction, av.Packet]]:
+    """Encode the original audio, cut or padded with silence to exactly `duration_s`."""
+    wanted = round(duration_s * AUDIO_RATE)
+    done = 0
+    channels = av.AudioLayout(layout).nb_channels
+    sample_tb = Fraction(1, AUDIO_RATE)
+
+    def encode(block: np.ndarray | None) -> Iterator[tuple[Fraction, av.Packet]]:
+        frame = None
+        if block is not None:
+            frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
+            frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, done, sample_tb
+        for packet in stream.encode(frame):
+            yield Fraction(packet.dts or 0) * packet.time_base, packet
+
+    for block in iter_pcm(audio, AUDIO_RATE, layout, "fltp"):
+        block = block[:, : wanted - done]
+        if block.shape[1]:
+            yield from encode(np.ascontiguousarray(block, dtype=np.float32))
+            done += block.shape[1]
+        if done >= wanted:
+            break
+    while done < wanted:
+        size = min(wanted - done, AUDIO_RATE)  # pad in 1 s blocks
+        yield from encode(np.zeros((channels, size), dtype=np.float32))
+        done += size
+    yield from encode(None)
+
+
+def ensure_writable(output: Path) -> None:
+    """Fail now, not after minutes of rendering, if `output` cannot be written."""
+    output = Path(output)
+    if output.suffix.lower() != MP4_SUFFIX:
+        raise OutputError(f"output must end in .mp4: '{output}' (add the .mp4 extension)")
+    if output.is_dir():
+        raise OutputError(f"output '{output}' is a directory (give a file name ending in .mp4)")
+    _make_parent(output)
+    try:
+        probe = _create_hidden_sibling(output, ".probe")
+    except OSError as e:
+        raise OutputError(
+            f"cannot write to folder '{output.parent}': {e.strerror or e} "
+            "(choose a writable location)"
+        ) from e
+    probe.unlink()
+
+
+@contextmanager
+def atomic_path(output: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `output`; move it onto `output` only on success.
+
+    The temporary file is in the same folder so the final rename is atomic; it is deleted
+    on any error, so `output` is either the old file, nothing, or the complete new file.
+    """
+    output = Path(output)
+    _make_parent(output)
+    try:
+        tmp = _create_hidden_sibling(output, output.suffix or MP4_SUFFIX)
+    except OSError as e:
+        raise OutputError(
+            f"cannot write to folder '{output.parent}': {e.strerror or e} "
+            "(choose a writable location)"
+        ) from e
+    try:
+        yield tmp
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _make_parent(output: Path) -> None:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(
+            f"cannot create output folder '{output.parent}': {e.strerror or e} "
+            "(choose another location)"
+        ) from e
+
+
+def _create_hidden_sibling(output: Path, suffix: str) -> Path:
+    """Create an empty, uniquely named hidden file next to `output`.
+
+    Opened with mode 0o666 so the umask applies, unlike `tempfile.mkstemp`'s 0o600, which
+    would leave the final video unreadable to other users after the rename.
+    """
+    path = output.with_name(f".{output.name}.partial-{secrets.token_hex(4)}{suffix}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    os.close(fd)
+    return path

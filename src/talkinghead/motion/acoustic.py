@@ -1,0 +1,98 @@
+"""Pass 3: weigh the phone-driven mouth against what the acoustics say, frame by frame.
+
+The phone loop always returns English phones, also for Japanese, singing or a noisy line, and
+then its shapes can be wrong. So each frame checks whether the phones it shows agree with the
+sound (a vowel should be voiced, an "S" noisy, silence quiet). Where they agree over the last
+half second, the phones decide the shape; where they do not, a mouth driven by the acoustics
+takes over: voiced sound opens the jaw by loudness times formant openness, unvoiced frication
+opens it a little, and low second formants round the lips. Contacts (seals, tucks, tongue)
+only come from phones; they stay whole wherever the sound allows them (a hum or a near-silence
+can be a closed mouth, a loud open vowel cannot), since a half-closed "M" looks worse than none.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from scipy import ndimage
+
+from .frames import FrameSpeech
+from .types import MouthTrack
+from .visemes import CLASS_OF
+
+# Trust in the phones.
+AGREEMENT_WINDOW_S: Final = 0.5  # agreement is judged over half a second: about two syllables
+TRUST_RANGE: Final = (0.45, 0.8)  # agreement mapped to 0..1 trust in the phones
+PHONE_WEIGHT_MAX: Final = 0.8  # even fully trusted phones leave 20% to the acoustics, so that
+# loud speech opens wider than quiet speech
+OPEN_SOUND_RANGE: Final = (0.45, 0.75)  # loudness x openness over which a contact becomes
+# implausible: an "M" hum measures ~0.2, a loud "AA" ~0.9
+CONTACT_REACH_S: Final = 0.04  # a plausible seal also keeps its anticipation and release
+
+# The acoustic mouth. Loudness below the first value gives a closed jaw (murmur, room tone).
+ACOUSTIC_LOUDNESS_RANGE: Final = (0.3, 1.0)
+ACOUSTIC_JAW_BASE: Final = 0.25  # jaw of a loud voiced sound with the lowest first formant
+ACOUSTIC_JAW_OPEN: Final = 0.55  # added at the highest first formant ("AA")
+ACOUSTIC_FRICATION_JAW: Final = 0.12  # "S", "F", "SH": teeth nearly together
+ACOUSTIC_ROUND_WIDTH: Final = 0.7  # width -0.7 at full rounding
+ACOUSTIC_TEETH: Final = (0.6, 0.7)  # teeth shown per unit of jaw and of frication
+
+
+def blend_acoustics(track: MouthTrack, frames: FrameSpeech) -> MouthTrack:
+    """The phone track blended with the acoustic track, by local agreement between the two."""
+    trust = phone_trust(frames)
+    weight = PHONE_WEIGHT_MAX * trust
+    loud = np.clip((frames.loudness - ACOUSTIC_LOUDNESS_RANGE[0])
+                   / (ACOUSTIC_LOUDNESS_RANGE[1] - ACOUSTIC_LOUDNESS_RANGE[0]), 0.0, 1.0)
+    jaw = loud * frames.voicing * (ACOUSTIC_JAW_BASE + ACOUSTIC_JAW_OPEN * frames.openness)
+    jaw = jaw + ACOUSTIC_FRICATION_JAW * frames.frication
+    width = -ACOUSTIC_ROUND_WIDTH * frames.rounding
+    teeth = np.clip(ACOUSTIC_TEETH[0] * jaw + ACOUSTIC_TEETH[1] * frames.frication, 0.0, 1.0)
+    open_sound = (frames.loudness * frames.openness - OPEN_SOUND_RANGE[0]) / (
+        OPEN_SOUND_RANGE[1] - OPEN_SOUND_RANGE[0])
+    reach = 2 * max(1, round(CONTACT_REACH_S * frames.fps)) + 1
+    contact = ndimage.maximum_filter1d(1.0 - np.clip(open_sound, 0.0, 1.0), reach, mode="nearest")
+    return MouthTrack(
+        jaw=weight * track.jaw + (1 - weight) * jaw,
+        width=weight * track.width + (1 - weight) * width,
+        closure=contact * track.closure,
+        tuck=contact * track.tuck,
+        teeth=weight * track.teeth + (1 - weight) * teeth,
+        tongue=contact * track.tongue,
+    )
+
+
+def phone_trust(frames: FrameSpeech) -> np.ndarray:
+    """0..1 per frame: how well the recognised phones have matched the sound lately."""
+    n = frames.n_frames
+    voiced, noisy, speech = frames.voicing, frames.frication, frames.speech
+    quiet = 1.0 - frames.loudness  # stop closures: a near-silent moment inside speech
+    expected = {
+        "vowel": voiced,
+        "glide": voiced,
+        "bilabial": np.maximum(voiced, quiet),  # "M" hums, "P"/"B" closures are quiet
+        "alveolar": np.maximum(np.maximum(voiced, noisy), quiet),
+        "labiodental": np.maximum(noisy, voiced),
+        "dental": np.maximum(noisy, voiced),
+        "postalveolar": np.maximum(noisy, voiced),
+        "back": np.full(n, 0.75),  # stops and "HH" look like anything
+        "silence": np.maximum(1 - speech, quiet),
+        "other": np.full(n, 0.5),
+    }
+    agreement = np.zeros(n)
+    cover = np.zeros(n)
+    for phone in frames.phones:
+        first, last = int(np.floor(phone.start)), min(int(np.ceil(phone.end)), n)
+        if last <= first:
+            continue
+        idx = np.arange(first, last)
+        overlap = np.minimum(phone.end, idx + 1) - np.maximum(phone.start, idx)
+        match = expected[CLASS_OF.get(phone.label, "other")][first:last]
+        agreement[first:last] += overlap * match
+        cover[first:last] += overlap
+    agreement = np.where(cover > 0, agreement / np.maximum(cover, 1e-9), 0.5)
+    window = max(1, round(AGREEMENT_WINDOW_S * frames.fps))
+    agreement = ndimage.uniform_filter1d(agreement, window, mode="nearest")
+    low, high = TRUST_RANGE
+    return np.clip((agreement - low) / (high - low), 0.0, 1.0)

@@ -1,0 +1,66 @@
+"""Pass 2: coarticulation. Each frame's shape is pulled towards its neighbours' by dominance.
+
+For the continuous channels (jaw, width, teeth, tongue) every frame is a dominance-weighted mean
+of the targets of nearby frames, weighted again by a kernel that reaches further ahead than
+behind: speakers shape the mouth for the next sound early (anticipation, strongest for lip
+rounding) and release the last one quickly. Contacts (lip closure, lip tuck) spread as a
+weighted maximum instead, so the lips start to close a frame before a "B" without the seal
+itself being diluted. Finally a vowel keeps at least part of its own opening, so that a short
+vowel between two closures still shows at 25 fps (Rhubarb's minimum shape duration, in spirit).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from scipy import ndimage
+
+from .types import MouthTrack
+from .visemes import Visemes
+
+# Reach of the influence of a frame's target (Gaussian time constants, seconds):
+# (ahead = anticipation of what comes next, behind = carry-over of what came before).
+REACH_S: Final[dict[str, tuple[float, float]]] = {
+    "jaw": (0.040, 0.032),  # at 25 fps: next frame weighs 0.37, previous 0.21
+    "width": (0.055, 0.040),  # lip rounding is anticipated furthest
+    "teeth": (0.035, 0.030),
+    "tongue": (0.035, 0.030),
+    "closure": (0.045, 0.030),  # contacts: the frame before a seal is ~45% closed
+    "tuck": (0.045, 0.030),
+}
+VOWEL_KEEP: Final = 0.6  # a vowel frame keeps at least this share of its own jaw target
+
+
+def coarticulate(visemes: Visemes, fps: int) -> MouthTrack:
+    """Blend per-frame targets across neighbouring frames (dominance model + contact spread)."""
+    targets, dominance = visemes.targets, visemes.dominance
+    out = {}
+    for channel in ("jaw", "width", "teeth", "tongue"):
+        kernel = _kernel(*REACH_S[channel], fps)
+        value = getattr(targets, channel).astype(np.float64)
+        weight = getattr(dominance, channel).astype(np.float64)
+        num = ndimage.correlate1d(weight * value, kernel, mode="nearest")
+        den = ndimage.correlate1d(weight, kernel, mode="nearest")
+        out[channel] = num / np.maximum(den, 1e-9)
+    for channel in ("closure", "tuck"):
+        out[channel] = _weighted_max(getattr(targets, channel), _kernel(*REACH_S[channel], fps))
+    out["jaw"] = np.maximum(out["jaw"], VOWEL_KEEP * visemes.vowel_jaw)
+    return MouthTrack(**out)
+
+
+def _kernel(ahead_s: float, behind_s: float, fps: int) -> np.ndarray:
+    """Weights for offsets -r..r frames (index r is the frame itself; positive = future)."""
+    radius = max(1, int(np.ceil(2.0 * max(ahead_s, behind_s) * fps)))
+    offsets = np.arange(-radius, radius + 1) / fps
+    reach = np.where(offsets > 0, ahead_s, behind_s)
+    return np.exp(-((offsets / reach) ** 2))
+
+
+def _weighted_max(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """out[t] = max_j kernel[j] * values[t + j - r]: a soft dilation towards the contact."""
+    radius = len(kernel) // 2
+    padded = np.pad(np.asarray(values, dtype=np.float64), radius)
+    n = len(values)
+    shifted = [kernel[j] * padded[j : j + n] for j in range(len(kernel))]
+    return np.max(shifted, axis=0)

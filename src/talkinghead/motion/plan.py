@@ -1,0 +1,60 @@
+"""Motion planning: the chain of passes from `Speech` to a `MotionPlan`, in one place.
+
+    frames -> visemes -> coarticulation -> acoustic blend -> pauses -> smoothing -> expression
+           -> blinks
+           -> head
+
+Each pass is a pure function in its own module; this one only wires them together. The plan
+covers the whole audio before any frame is drawn, so chunks rendered separately join without a
+jump. Same speech, settings, frame count and seed give the same plan, bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..settings import RenderSettings
+from ..speech.types import Speech
+from .acoustic import blend_acoustics
+from .blinks import plan_blinks
+from .coarticulation import coarticulate
+from .expression import scale_expression
+from .frames import speech_to_frames
+from .head import plan_head
+from .pauses import relax_pauses
+from .smoothing import smooth_mouth
+from .types import MotionPlan
+from .visemes import viseme_targets
+
+
+def plan_motion(speech: Speech, settings: RenderSettings, n_frames: int, seed: int) -> MotionPlan:
+    """Mouth, eyes and head for each of `n_frames` output frames at `settings.fps`."""
+    if n_frames < 0:
+        raise ValueError(f"n_frames must be >= 0, got {n_frames}")
+    fps = settings.fps
+    if n_frames == 0:
+        empty = np.zeros(0, dtype=np.float32)
+        return MotionPlan(fps, *([empty] * 12))
+    frames = speech_to_frames(speech, fps, n_frames)
+    mouth = coarticulate(viseme_targets(frames.phones, n_frames), fps)
+    mouth = blend_acoustics(mouth, frames)
+    mouth = relax_pauses(mouth, frames)
+    mouth = smooth_mouth(mouth, fps)
+    mouth = scale_expression(mouth, settings.expression_scale)
+    blink = plan_blinks(frames, seed)
+    head = plan_head(frames, settings.pose_style, settings.expression_scale, settings.still, seed)
+    return MotionPlan(
+        fps=fps,
+        jaw_open=mouth.jaw,
+        mouth_width=mouth.width,
+        lips_closed=mouth.closure,
+        lower_lip_tuck=mouth.tuck,
+        teeth=mouth.teeth,
+        tongue=mouth.tongue,
+        blink=blink,
+        head_yaw=head.yaw,
+        head_pitch=head.pitch,
+        head_roll=head.roll,
+        head_x=head.x,
+        head_y=head.y,
+    )

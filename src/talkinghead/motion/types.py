@@ -1,0 +1,97 @@
+"""The values passed between motion passes, and the plan handed to the renderer.
+
+Every array is indexed by output video frame (`fps` per second). Arrays are float32 copies made
+read-only on creation, so passes cannot change each other's inputs: each returns a new value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from ..speech.types import frozen_array
+
+
+def freeze_arrays(obj, skip: tuple[str, ...] = ()) -> int:
+    """Freeze every array field of a frozen dataclass in place; return their common length."""
+    n = None
+    for f in fields(obj):
+        if f.name in skip:
+            continue
+        array = frozen_array(getattr(obj, f.name))
+        if array.ndim != 1 or (n is not None and len(array) != n):
+            raise ValueError(f"{type(obj).__name__}.{f.name} must be 1-D and as long as the others")
+        n = len(array)
+        object.__setattr__(obj, f.name, array)
+    return n or 0
+
+
+@dataclass(frozen=True, eq=False)
+class MouthTrack:
+    """Mouth channels per frame, with the meanings of the same-named `MotionPlan` fields."""
+
+    jaw: np.ndarray
+    width: np.ndarray
+    closure: np.ndarray
+    tuck: np.ndarray
+    teeth: np.ndarray
+    tongue: np.ndarray
+
+    def __post_init__(self) -> None:
+        freeze_arrays(self)
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.jaw)
+
+    @classmethod
+    def rest(cls, n_frames: int) -> MouthTrack:
+        zeros = np.zeros(n_frames, dtype=np.float32)
+        return cls(zeros, zeros, zeros, zeros, zeros, zeros)
+
+    def with_(self, **channels: np.ndarray) -> MouthTrack:
+        return replace(self, **channels)
+
+
+@dataclass(frozen=True, eq=False)
+class MotionPlan:
+    """Per-frame face parameters for the whole audio; the renderer's only input about motion.
+
+    Mouth: `jaw_open` 0 = the portrait's own rest mouth, 1 = wide open ("AA" shouted), typical
+    speech 0.2-0.7, up to 1.5 with expression_scale > 1. `mouth_width` -1 fully rounded ("OO",
+    "W"), 0 rest, +1 stretched ("EE"). `lips_closed` 1 = lips pressed shut (P, B, M) whatever the
+    rest pose. `lower_lip_tuck` 1 = lower lip under the upper teeth (F, V). `teeth`, `tongue`
+    0..1 how visible. `blink` 0 = eyes as in the portrait, 1 = closed.
+    Head (face axes as in render/rig.py: a right, b down, depth towards the camera): `head_yaw`
+    turns about the vertical axis, `head_pitch` > 0 lifts the chin, `head_roll` tilts in the
+    image plane, all in radians (|x| < 0.2); `head_x` (right) and `head_y` (down) in
+    inter-ocular distances (|x| < 0.1). Frame 0 starts at the rest pose.
+    """
+
+    fps: int
+    jaw_open: np.ndarray
+    mouth_width: np.ndarray
+    lips_closed: np.ndarray
+    lower_lip_tuck: np.ndarray
+    teeth: np.ndarray
+    tongue: np.ndarray
+    blink: np.ndarray
+    head_yaw: np.ndarray
+    head_pitch: np.ndarray
+    head_roll: np.ndarray
+    head_x: np.ndarray
+    head_y: np.ndarray
+
+    def __post_init__(self) -> None:
+        freeze_arrays(self, skip=("fps",))
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.jaw_open)
+
+    def slice(self, start: int, stop: int) -> MotionPlan:
+        """Frames start..stop-1 (Python slice rules), for rendering one chunk."""
+        arrays = {f.name: getattr(self, f.name)[start:stop]
+                  for f in fields(self) if f.name != "fps"}
+        return MotionPlan(fps=self.fps, **arrays)

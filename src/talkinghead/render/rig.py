@@ -1,0 +1,261 @@
+"""The face rig: control points around the 68 landmarks, and where they move for one frame.
+
+Every displacement is built in the face's own frame (u along the eye line, v
+down the face, lengths in pixels) and then turned by a small 3D head rotation
+of a generic head shape, so that the face turns rather than shears.
+
+Each control point carries a head weight: 1 on the face, falling off over hair
+and neck, 0 on the region border, so that the background does not move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..face.landmarks import FaceGeometry
+
+N_LANDMARKS = 68
+
+# Mouth geometry, as fractions of the rest mouth width (corner to corner).
+MAX_EXTRA_GAP = 0.55  # inner-lip gap added at jaw_open = 1 ("AA", shouted)
+LOWER_LIP_SHARE = 0.8  # the jaw carries most of an opening; the upper lip rises a little
+CLOSING_LOWER_SHARE = 0.6  # closing an open source mouth: both lips meet, the lower one more
+CORNER_STRETCH = 0.12  # corner shift per side at mouth_width = +1 ("EE")
+CORNER_ROUND = 0.16  # corner shift inwards at mouth_width = -1 ("OO")
+CORNER_PULL_IN = 0.10  # corners come in as the jaw opens, per unit of added gap
+TUCK_RAISE = 0.08  # lower-lip rise for F/V at full tuck
+
+BLINK_UPPER_TRAVEL = 0.95  # the upper lid covers nearly all of the eye opening
+BLINK_LOWER_TRAVEL = 0.05
+
+# Generic head shape for the 3D rotation, in inter-ocular distances (IOD).
+HEAD_CENTER_BELOW_EYES = 0.55
+HEAD_HALF_WIDTH = 1.25
+HEAD_HALF_HEIGHT = 1.7
+HEAD_DEPTH = 1.0  # face surface height over the cheek plane at its centre
+NOSE_TIP_DEPTH = 0.45
+PIVOT_DEPTH = -1.1  # rotation centre lies behind the face, inside the head
+PIVOT_BELOW_EYES = 0.9
+
+# Inner lips: columns of (upper, lower) points, with how much of the central
+# opening each column gets (corners open less than the middle).
+INNER_COLUMNS = ((61, 67, 0.9), (62, 66, 1.0), (63, 65, 0.9))
+# Outer lip points follow an inner point with a share of its motion.
+OUTER_FOLLOW = {49: (61, 0.7), 50: (61, 1.0), 51: (62, 1.0), 52: (63, 1.0), 53: (63, 0.7),
+                59: (67, 0.75), 58: (67, 1.0), 57: (66, 1.0), 56: (65, 1.0), 55: (65, 0.75)}
+# Jaw contour and chin follow the jaw drop (the lower lip's centre) with these shares.
+JAW_FOLLOW = {8: 0.95, 7: 0.9, 9: 0.9, 6: 0.75, 10: 0.75, 5: 0.5, 11: 0.5, 4: 0.25, 12: 0.25,
+              3: 0.08, 13: 0.08}
+CORNERS = (48, 60, 54, 64)
+CORNER_JAW_SHARE = 0.35
+EYES = (  # (upper lid, lower lid) pairs for each eye
+    ((37, 41), (38, 40)),
+    ((43, 47), (44, 46)),
+)
+
+
+@dataclass(frozen=True)
+class FramePose:
+    """One frame's motion values (a row of the MotionPlan)."""
+
+    jaw_open: float = 0.0
+    mouth_width: float = 0.0
+    lips_closed: float = 0.0
+    lower_lip_tuck: float = 0.0
+    blink: float = 0.0
+    yaw: float = 0.0
+    pitch: float = 0.0
+    roll: float = 0.0
+    shift_x: float = 0.0
+    shift_y: float = 0.0
+
+
+@dataclass(frozen=True)
+class Rig:
+    """Rest control points of one portrait and what each of them follows."""
+
+    rest: np.ndarray  # (n, 2) control points in region pixels; the first 68 are the landmarks
+    head_weight: np.ndarray  # (n,) how much of the head motion each point takes
+    jaw_weight: np.ndarray  # (n,) share of the jaw drop for the extra points (cheeks, under chin)
+    depth: np.ndarray  # (n,) generic head depth, pixels towards the camera
+    origin: np.ndarray  # eye midpoint, pixels
+    u: np.ndarray  # unit vector along the eye line
+    v: np.ndarray  # unit vector down the face
+    iod: float
+    mouth_width: float
+    rest_gaps: np.ndarray  # (3,) inner-lip gap of each column at rest, pixels
+    n_fixed: int  # the last n_fixed points are region-border anchors
+
+    @property
+    def mouth_is_open(self) -> bool:
+        return bool(self.rest_gaps.max() > 0.06 * self.mouth_width)
+
+
+def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
+    """Control points for a face inside a region of `region_size` (width, height)."""
+    pts = face.points.astype(np.float64)
+    right_eye, left_eye = face.eye_centers
+    origin = (right_eye + left_eye) / 2
+    iod = face.interocular
+    u = (left_eye - right_eye) / iod
+    v = np.array([-u[1], u[0]])
+
+    def at(a: float, b: float) -> np.ndarray:
+        return origin + (a * u + b * v) * iod
+
+    extra, head_w, jaw_w = [], [], []
+
+    def add(point, head: float, jaw: float = 0.0) -> None:
+        extra.append(point)
+        head_w.append(head)
+        jaw_w.append(jaw)
+
+    # Eyelid creases: skin between brow and lid stays put, so a blink stretches the lid.
+    for lid, brow in ((37, 19), (38, 20), (43, 23), (44, 24)):
+        add(pts[lid] + 0.5 * (pts[brow] - pts[lid]), 1.0)
+    # Cheeks spread the jaw motion so that it does not fold at the jaw line.
+    add(0.5 * (pts[3] + pts[48]), 1.0, 0.3)
+    add(0.5 * (pts[13] + pts[54]), 1.0, 0.3)
+    add(0.5 * (pts[1] + pts[31]), 1.0, 0.08)
+    add(0.5 * (pts[15] + pts[35]), 1.0, 0.08)
+    # Forehead.
+    for a in (-0.8, -0.4, 0.0, 0.4, 0.8):
+        add(at(a, -0.95), 1.0)
+    # Under the chin: the neck skin stretches with an opening jaw.
+    for k, share in ((5, 0.3), (6, 0.45), (8, 0.55), (10, 0.45), (11, 0.3)):
+        add(pts[k] + 0.35 * iod * v, 0.7, share)
+    # Hair and head outline, then a softer outer ring: head motion fades to zero.
+    for ring_scale, top_w, bottom_w in ((1.0, 0.85, 0.4), (1.45, 0.35, 0.1)):
+        for angle in np.linspace(0, 2 * np.pi, 16, endpoint=False):
+            a = np.cos(angle) * 1.6 * ring_scale
+            b = HEAD_CENTER_BELOW_EYES - np.sin(angle) * 2.05 * ring_scale
+            below = np.clip((b - HEAD_CENTER_BELOW_EYES) / (2.05 * ring_scale), 0, 1)
+            add(at(a, b), top_w + (bottom_w - top_w) * below)
+
+    width, height = region_size
+    extra_pts = np.array(extra)
+    margin = 0.04 * min(width, height)
+    inside = ((extra_pts[:, 0] > margin) & (extra_pts[:, 0] < width - 1 - margin)
+              & (extra_pts[:, 1] > margin) & (extra_pts[:, 1] < height - 1 - margin))
+    border = _border_anchors(width, height)
+    rest = np.vstack([pts, extra_pts[inside], border])
+    head_weight = np.concatenate([np.ones(N_LANDMARKS), np.array(head_w)[inside],
+                                  np.zeros(len(border))])
+    jaw_weight = np.concatenate([np.zeros(N_LANDMARKS), np.array(jaw_w)[inside],
+                                 np.zeros(len(border))])
+    mouth_width = float(np.linalg.norm(pts[64] - pts[60])) or float(
+        np.linalg.norm(pts[54] - pts[48]))
+    rest_gaps = np.array([max(0.0, (pts[lo] - pts[up]) @ v) for up, lo, _ in INNER_COLUMNS])
+    depth = _head_depth(rest, origin, u, v, iod)
+    return Rig(rest, head_weight, jaw_weight, depth, origin, u, v, iod, mouth_width, rest_gaps,
+               len(border))
+
+
+def _border_anchors(width: int, height: int, per_side: int = 5) -> np.ndarray:
+    """Fixed points on the region's edge: the mesh covers every pixel and the edge never moves."""
+    xs = np.linspace(-0.5, width - 0.5, per_side)
+    ys = np.linspace(-0.5, height - 0.5, per_side)
+    top = np.column_stack([xs, np.full(per_side, -0.5)])
+    bottom = np.column_stack([xs, np.full(per_side, height - 0.5)])
+    left = np.column_stack([np.full(per_side - 2, -0.5), ys[1:-1]])
+    right = np.column_stack([np.full(per_side - 2, width - 0.5), ys[1:-1]])
+    return np.vstack([top, bottom, left, right])
+
+
+def _head_depth(points: np.ndarray, origin, u, v, iod: float) -> np.ndarray:
+    """Depth of a generic ellipsoid head with a nose, for each control point (pixels)."""
+    rel = points - origin
+    a = (rel @ u) / (HEAD_HALF_WIDTH * iod)
+    b = ((rel @ v) - HEAD_CENTER_BELOW_EYES * iod) / (HEAD_HALF_HEIGHT * iod)
+    depth = HEAD_DEPTH * iod * np.sqrt(np.clip(1 - a**2 - b**2, 0.05, 1))
+    nose = np.zeros(len(points))
+    nose[27:31] = np.linspace(0.1, NOSE_TIP_DEPTH, 4)
+    nose[31:36] = [0.2, 0.3, 0.35, 0.3, 0.2]
+    return depth + nose * iod
+
+
+def pose_points(rig: Rig, pose: FramePose) -> np.ndarray:
+    """Where every control point is in this frame (region pixels)."""
+    along, down = _expression_offsets(rig, pose)
+    moved = rig.rest + np.outer(along, rig.u) + np.outer(down, rig.v)
+    return moved + _head_offsets(rig, moved, pose)
+
+
+def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
+    """Mouth and eyelid motion as offsets along u and v, in pixels."""
+    n = len(rig.rest)
+    along, down = np.zeros(n), np.zeros(n)
+    width = rig.mouth_width
+    open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * width
+    sealed = float(np.clip(pose.lips_closed, 0.0, 1.0))
+    for (upper, lower, share), rest_gap in zip(INNER_COLUMNS, rig.rest_gaps, strict=False):
+        target = (1 - sealed) * (rest_gap + open_gap * share)
+        change = target - rest_gap
+        lower_share = LOWER_LIP_SHARE if change > 0 else CLOSING_LOWER_SHARE
+        down[lower] += change * lower_share
+        down[upper] -= change * (1 - lower_share)
+    tuck = float(np.clip(pose.lower_lip_tuck, 0, 1)) * TUCK_RAISE * width
+    for k in (65, 66, 67, 56, 57, 58):
+        down[k] -= tuck
+    for point, (inner, share) in OUTER_FOLLOW.items():
+        down[point] += share * down[inner]
+    jaw_drop = down[66]
+    for point, share in JAW_FOLLOW.items():
+        down[point] += share * jaw_drop
+    down += rig.jaw_weight * jaw_drop
+    for k in CORNERS:
+        down[k] += CORNER_JAW_SHARE * jaw_drop
+    _mouth_width_offsets(rig, pose, open_gap, along)
+    _blink_offsets(rig, pose.blink, along, down)
+    return along, down
+
+
+def _mouth_width_offsets(rig: Rig, pose: FramePose, open_gap: float, along: np.ndarray) -> None:
+    """Stretch (EE) or round (OO) the mouth: lip points slide along u in proportion to position."""
+    width = rig.mouth_width
+    w = float(np.clip(pose.mouth_width, -1, 1))
+    per_side = (CORNER_STRETCH if w > 0 else CORNER_ROUND) * w * width - CORNER_PULL_IN * open_gap
+    lips = np.arange(48, 68)
+    centre = (rig.rest[48] + rig.rest[54]) / 2
+    position = ((rig.rest[lips] - centre) @ rig.u) / (width / 2)
+    along[lips] += per_side * np.clip(position, -1, 1)
+
+
+def _blink_offsets(rig: Rig, blink: float, along: np.ndarray, down: np.ndarray) -> None:
+    closed = float(np.clip(blink, 0, 1))
+    if closed == 0:
+        return
+    for eye in EYES:
+        for upper, lower in eye:
+            gap = rig.rest[lower] - rig.rest[upper]
+            along[upper] += closed * BLINK_UPPER_TRAVEL * (gap @ rig.u)
+            down[upper] += closed * BLINK_UPPER_TRAVEL * (gap @ rig.v)
+            along[lower] -= closed * BLINK_LOWER_TRAVEL * (gap @ rig.u)
+            down[lower] -= closed * BLINK_LOWER_TRAVEL * (gap @ rig.v)
+
+
+def _head_offsets(rig: Rig, points: np.ndarray, pose: FramePose) -> np.ndarray:
+    """Rotate the generic 3D head about a pivot inside it, project, and weight by head_weight."""
+    rel = points - rig.origin
+    a, b = rel @ rig.u, rel @ rig.v
+    pivot = np.array([0.0, PIVOT_BELOW_EYES * rig.iod, PIVOT_DEPTH * rig.iod])
+    xyz = np.column_stack([a, b, rig.depth]) - pivot
+    turned = xyz @ _rotation(pose.yaw, pose.pitch, pose.roll).T
+    shift = np.array([pose.shift_x, pose.shift_y]) * rig.iod
+    delta_a = turned[:, 0] - xyz[:, 0] + shift[0]
+    delta_b = turned[:, 1] - xyz[:, 1] + shift[1]
+    weight = rig.head_weight
+    return np.outer(weight * delta_a, rig.u) + np.outer(weight * delta_b, rig.v)
+
+
+def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
+    """Rotation in face axes (a right, b down, depth towards the camera)."""
+    cy, sy = np.cos(yaw), np.sin(yaw)
+    cp, sp = np.cos(pitch), np.sin(pitch)
+    cr, sr = np.cos(roll), np.sin(roll)
+    about_b = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])  # yaw: turn left/right
+    about_a = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])  # pitch: nod
+    about_depth = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])  # roll: tilt
+    return about_depth @ about_a @ about_b

@@ -1,0 +1,67 @@
+import numpy as np
+
+from talkinghead.motion.frames import FramePhone
+from talkinghead.motion.visemes import CLASS_OF, DOMINANCE, GLIDES, SHAPES, viseme_targets
+
+CMU_PHONES = (
+    "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH",
+    "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH",
+    "UW", "V", "W", "Y", "Z", "ZH",
+)
+
+
+def test_table_covers_every_cmu_phone_with_valid_values():
+    for phone in [*CMU_PHONES, "SIL"]:
+        shape = SHAPES[phone]
+        assert 0 <= shape.jaw <= 1 and -1 <= shape.width <= 1, phone
+        for value in (shape.closure, shape.tuck, shape.teeth, shape.tongue):
+            assert 0 <= value <= 1, phone
+        assert CLASS_OF[phone] in DOMINANCE
+
+
+def test_contacts_belong_to_lip_phones_only():
+    sealed = {p for p, s in SHAPES.items() if s.closure > 0}
+    tucked = {p for p, s in SHAPES.items() if s.tuck > 0}
+    assert sealed == {"P", "B", "M"} and tucked == {"F", "V"}
+
+
+def test_tongue_consonants_keep_lips_slightly_apart():
+    for phone in ("T", "D", "N", "S", "Z", "L", "R", "K", "G"):
+        assert 0.1 <= SHAPES[phone].jaw <= 0.15 and SHAPES[phone].closure == 0, phone
+
+
+def test_open_vowels_open_more_than_close_ones():
+    assert SHAPES["AA"].jaw > SHAPES["AH"].jaw > SHAPES["IY"].jaw
+    assert SHAPES["UW"].width < 0 < SHAPES["IY"].width
+
+
+def test_diphthongs_glide_to_their_end_shape():
+    assert GLIDES["AY"].width > SHAPES["AY"].width
+    assert GLIDES["OW"].width < SHAPES["OW"].width
+    phones = (FramePhone("AY", 0.0, 6.0),)
+    targets = viseme_targets(phones, 6).targets
+    assert targets.jaw[0] > targets.jaw[5] and targets.width[0] < targets.width[5]
+
+
+def test_bilabial_seals_its_frame():
+    phones = (FramePhone("AA", 0, 2), FramePhone("M", 2, 3), FramePhone("AA", 3, 5))
+    targets = viseme_targets(phones, 5).targets
+    assert targets.closure[2] == 1 and targets.closure[[0, 1, 3, 4]].max() == 0
+    assert targets.jaw[2] < 0.05 and targets.jaw[0] > 0.8
+
+
+def test_a_bilabial_shorter_than_a_frame_still_seals_one():
+    phones = (FramePhone("AA", 0, 2.4), FramePhone("B", 2.4, 2.7), FramePhone("AA", 2.7, 5))
+    closure = viseme_targets(phones, 5).targets.closure
+    assert closure[2] == 1 and closure[[0, 1, 3, 4]].max() == 0
+
+
+def test_frame_target_mixes_phones_by_overlap_and_dominance():
+    phones = (FramePhone("AA", 0, 0.5), FramePhone("IY", 0.5, 1))
+    jaw = viseme_targets(phones, 1).targets.jaw[0]
+    assert jaw == np.float32((SHAPES["AA"].jaw + SHAPES["IY"].jaw) / 2)
+
+
+def test_unknown_labels_and_uncovered_frames_are_harmless():
+    targets = viseme_targets((FramePhone("XX", 0, 1),), 3).targets
+    assert np.isfinite(targets.jaw).all() and targets.jaw[2] == 0

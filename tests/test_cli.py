@@ -1,0 +1,93 @@
+"""The command line: the original tool's flags, one-line errors, exit status 2."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from talkinghead.cli import build_parser, main
+
+TOOLS_SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "sadtalker.py"
+
+
+def test_help_documents_every_option_with_its_default():
+    text = " ".join(build_parser().format_help().split())
+    for flag in ("--image", "--audio", "--output", "--preset", "--size", "--expression-scale",
+                 "--pose-style", "--still", "--preprocess", "--no-enhance", "--timeout",
+                 "--setup", "--retrieve"):
+        assert flag in text
+    for default in ("default: 256", "default: 1.0", "default: 0", "default: crop",
+                    "default: default"):
+        assert default in text
+    assert "expressive" in text and "expression_scale=1.3" in text  # the preset table
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--expression-scale", "2.5"], "--expression-scale must be between 0.5 and 2.0"),
+    (["--pose-style", "46"], "--pose-style must be a whole number from 0 to 45"),
+    (["--size", "1024"], "--size: invalid choice"),
+    (["--preprocess", "zoom"], "--preprocess: invalid choice"),
+    (["--preset", "cinematic"], "--preset: invalid choice"),
+    (["--timeout", "-5"], "--timeout must be a positive number"),
+])
+def test_out_of_range_values_are_refused_in_one_line(argv, message, tmp_path, capsys):
+    out = tmp_path / "o.mp4"
+    args = ["--image", "x.png", "--audio", "y.wav", "--output", str(out), *argv]
+    with pytest.raises(SystemExit) as exit_info:
+        status = main(args)
+        raise SystemExit(status)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_missing_inputs_are_named(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--output", "o.mp4"])
+    assert exit_info.value.code == 2
+    assert "missing --image, --audio" in capsys.readouterr().err
+
+
+def test_bad_image_is_one_line_without_traceback(tmp_path, sample_speech_path, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image at all")
+    out = tmp_path / "o.mp4"
+    status = main(["--image", str(bad), "--audio", str(sample_speech_path), "--output", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "bad.png" in err and not out.exists()
+
+
+def test_no_face_reports_the_image_guidelines(tmp_path, sample_speech_path, capsys):
+    blank = tmp_path / "wall.png"
+    Image.fromarray(np.full((200, 200, 3), 90, np.uint8)).save(blank)
+    out = tmp_path / "o.mp4"
+    status = main(["--image", str(blank), "--audio", str(sample_speech_path), "--output", str(out),
+                   "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2 and "no face found" in err and "front-facing" in err
+    assert not out.exists()
+
+
+def test_retrieve_without_a_job_store_fails_clearly(capsys):
+    assert main(["--retrieve", "7d69546a-3d31-4f74-bf12-b1c19a2f4d3c-u1", "--output", "r.mp4"]) == 2
+    assert "7d69546a" in capsys.readouterr().err
+
+
+def test_setup_checks_the_local_engine(capsys):
+    assert main(["--setup"]) == 0
+    assert "ready" in capsys.readouterr().out
+
+
+def test_compatibility_script_has_the_same_options():
+    result = subprocess.run([sys.executable, str(TOOLS_SCRIPT), "--help"], capture_output=True,
+                            text=True, check=True)
+    assert "sadtalker.py" in result.stdout and "--pose-style" in result.stdout
+    def options(text):
+        return text[text.index("options:"):]
+
+    assert options(result.stdout) == options(build_parser().format_help())

@@ -1,0 +1,46 @@
+import pytest
+
+from talkinghead.errors import SettingsError
+from talkinghead.settings import PRESETS, RenderSettings, settings_for
+
+
+def test_defaults_match_the_original_tool():
+    s = RenderSettings()
+    assert (s.size, s.expression_scale, s.pose_style, s.still, s.preprocess, s.enhance, s.fps) == (
+        256, 1.0, 0, False, "crop", True, 25)
+
+
+@pytest.mark.parametrize("preset, expected", [
+    ("default", {"pose_style": 0, "expression_scale": 1.0}),
+    ("natural", {"pose_style": 45, "expression_scale": 1.0}),
+    ("expressive", {"pose_style": 45, "expression_scale": 1.3}),
+    ("professional", {"still": True, "expression_scale": 0.8}),
+    ("fullbody", {"still": True, "preprocess": "full"}),
+])
+def test_presets_set_the_readme_values(preset, expected):
+    s = settings_for(preset)
+    assert {k: getattr(s, k) for k in expected} == expected
+
+
+def test_explicit_values_override_the_preset_and_none_does_not():
+    s = settings_for("expressive", expression_scale=0.7, pose_style=None)
+    assert s.expression_scale == 0.7 and s.pose_style == 45
+
+
+@pytest.mark.parametrize("field, value", [
+    ("size", 384), ("expression_scale", 0.4), ("expression_scale", 2.01),
+    ("pose_style", -1), ("pose_style", 46), ("preprocess", "zoom"),
+])
+def test_out_of_range_values_are_refused(field, value):
+    with pytest.raises(SettingsError, match=field.replace("_", "-")):
+        RenderSettings(**{field: value})
+
+
+def test_unknown_preset_is_refused():
+    with pytest.raises(SettingsError, match="--preset"):
+        settings_for("cinematic")
+
+
+def test_every_preset_is_valid():
+    for name in PRESETS:
+        settings_for(name)
