@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import talkinghead
 from talkinghead.cli import build_parser, main
+from talkinghead.measure import video_facts
 
 TOOLS_SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "sadtalker.py"
 
@@ -91,3 +93,20 @@ def test_compatibility_script_has_the_same_options():
         return text[text.index("options:"):]
 
     assert options(result.stdout) == options(build_parser().format_help())
+
+
+def test_verbose_shows_the_traceback(tmp_path, sample_speech_path):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"junk")
+    with pytest.raises(talkinghead.ImageError):
+        main(["--image", str(bad), "--audio", str(sample_speech_path),
+              "--output", str(tmp_path / "o.mp4"), "--verbose"])
+
+
+def test_demo_renders_the_bundled_samples(tmp_path, capsys):
+    out = tmp_path / "demo" / "demo.mp4"
+    assert main(["--demo", "--output", str(out)]) == 0
+    facts = video_facts(out)
+    assert (facts.width, facts.height, facts.video_codec, facts.audio_codec) == (
+        256, 256, "h264", "aac")
+    assert f"wrote {out}" in capsys.readouterr().err

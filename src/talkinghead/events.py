@@ -67,8 +67,10 @@ class TerminalSink(NullSink):
             return
         from tqdm import tqdm
 
-        with tqdm(total=total, desc=f"{name:<10}", unit="fr" if total else "it",
+        # A stage without a count is one step: its bar fills when the stage ends.
+        steps = total or 1
+        with tqdm(total=steps, desc=f"{name:<8}", unit="frame" if total else "step",
                   leave=True, file=sys.stderr, dynamic_ncols=True) as bar:
             yield _TqdmStage(bar)
-            if total is not None and bar.n < total:
-                bar.update(total - bar.n)
+            if bar.n < steps:
+                bar.update(steps - bar.n)

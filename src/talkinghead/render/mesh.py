@@ -5,45 +5,84 @@ through that triangle's affine map. Edits stay local (a point moves only the
 triangles around it) and nothing tears, unlike one global spline whose nearby
 control points moving apart fold the whole face.
 
-The mesh is built once per portrait on a "virtual" rest pose whose lips are
-slightly parted, so that the mouth opening is always a hole made of triangles
-between inner-lip points only, even when the portrait's lips touch.
+The mouth has a fixed topology: bands of triangles stitched between the
+chains of `rig.MOUTH_CHAINS` (lip lines and teeth edges), one band being the
+opening. Everything else is a Delaunay triangulation that treats the outer lip
+line as the mouth's border. So the opening is a hole with the same triangles
+for every face, even when the portrait's lips touch.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
 from scipy.spatial import Delaunay
 
-INNER_LIPS = tuple(range(60, 68))
-UPPER_LIP = (49, 50, 51, 52, 53, 61, 62, 63)
-LOWER_LIP = (55, 56, 57, 58, 59, 65, 66, 67)
-VIRTUAL_PARTING = 0.08  # lips parted by this share of the mouth width, for the mesh topology only
+from .rig import MOUTH_CHAINS, OPENING_BAND
+
 SUBPIXEL_BITS = 4  # cv2 fill precision: 1/16 pixel
 
 
 @dataclass(frozen=True)
 class Mesh:
     triangles: np.ndarray  # (t, 3) indices into the control points
-    mouth_hole: np.ndarray  # (t,) bool: triangle lies inside the inner-lip polygon
+    mouth_hole: np.ndarray  # (t,) bool: triangle lies inside the mouth opening
 
 
-def build_mesh(rest: np.ndarray, down: np.ndarray, mouth_width: float) -> Mesh:
-    """Delaunay triangles over the rest points, with the lips virtually parted along `down`."""
-    virtual = rest.copy()
-    parting = VIRTUAL_PARTING * mouth_width / 2
-    virtual[list(UPPER_LIP)] -= parting * down
-    virtual[list(LOWER_LIP)] += parting * down
-    triangles = Delaunay(virtual).simplices.astype(np.int32)
-    inner = np.isin(triangles, INNER_LIPS).all(axis=1)
-    polygon = virtual[list(INNER_LIPS)].astype(np.float32)
-    centroids = virtual[triangles].mean(axis=1)
-    inside = np.array([cv2.pointPolygonTest(polygon, (float(x), float(y)), False) >= 0
-                       for x, y in centroids])
-    return Mesh(triangles, inner & inside)
+def build_mesh(rest: np.ndarray) -> Mesh:
+    """Triangles over the rest control points: Delaunay outside the mouth, bands inside."""
+    outer_ring = [*MOUTH_CHAINS[0], *MOUTH_CHAINS[-1][-2:0:-1]]
+    inside_mouth = sorted({p for chain in MOUTH_CHAINS[1:-1] for p in chain})
+    others = np.setdiff1d(np.arange(len(rest)), inside_mouth)
+    triangles = others[Delaunay(rest[others]).simplices]
+    polygon = rest[outer_ring].astype(np.float32)
+    in_mouth = np.array([
+        np.isin(tri, outer_ring).all()
+        and cv2.pointPolygonTest(polygon, tuple(map(float, rest[tri].mean(axis=0))), False) > 0
+        for tri in triangles])
+    face = triangles[~in_mouth]
+    _check_ring_edges(face, outer_ring)
+    bands = [_stitch(a, b) for a, b in pairwise(MOUTH_CHAINS)]
+    hole = np.concatenate([np.full(len(band), i == OPENING_BAND) for i, band in enumerate(bands)])
+    all_triangles = np.vstack([face, *bands]).astype(np.int32)
+    return Mesh(all_triangles, np.concatenate([np.zeros(len(face), bool), hole]))
+
+
+def _stitch(upper: tuple[int, ...], lower: tuple[int, ...]) -> np.ndarray:
+    """Triangles filling the band between two chains that run corner to corner.
+
+    Walks both chains at once, always advancing the one that is behind in
+    relative position; triangles with a repeated point (shared corners) are skipped.
+    """
+    i = j = 0
+    triangles = []
+    while i < len(upper) - 1 or j < len(lower) - 1:
+        advance_upper = j == len(lower) - 1 or (
+            i < len(upper) - 1 and (i + 1) / (len(upper) - 1) <= (j + 1) / (len(lower) - 1))
+        if advance_upper:
+            triangle = (upper[i], upper[i + 1], lower[j])
+            i += 1
+        else:
+            triangle = (upper[i], lower[j + 1], lower[j])
+            j += 1
+        if len(set(triangle)) == 3:
+            triangles.append(triangle)
+    return np.array(triangles)
+
+
+def _check_ring_edges(triangles: np.ndarray, ring: list[int]) -> None:
+    """The face triangles must follow the outer lip line, or the mouth bands would overlap them."""
+    edges = {frozenset(e) for t in triangles for e in ((t[0], t[1]), (t[1], t[2]), (t[0], t[2]))}
+    missing = [(a, b) for a, b in zip(ring, ring[1:] + ring[:1], strict=True)
+               if frozenset((a, b)) not in edges]
+    if missing:
+        from ..errors import NoFaceError
+
+        raise NoFaceError(f"the mouth landmarks are too irregular to animate (edges {missing}); "
+                          "use a clearer, front-facing portrait")
 
 
 class PiecewiseAffineWarp:

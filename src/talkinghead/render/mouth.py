@@ -20,7 +20,7 @@ TEETH_SHADE = np.array([236.0, 228.0, 212.0])  # warm off-white, before brightne
 UPPER_TEETH_HEIGHT = 0.12  # visible upper incisor height, share of mouth width
 LOWER_TEETH_FROM_GAP = 0.28  # lower teeth show once the gap passes this share of the width
 TEETH_HALF_WIDTH = 0.72  # teeth fade out beyond this share of the half-width (corners in shadow)
-CAVITY_DARKNESS = 0.2  # cavity colour = lip colour x this
+CAVITY_DARKNESS = 0.3  # cavity colour = lip colour x this: dark, but lit red, never black
 SOFTEN_SIGMA = 0.6  # px: the painted interior is blurred a little so it sits in the photo
 
 
@@ -50,8 +50,13 @@ def palette_from(image: np.ndarray, points: np.ndarray) -> MouthPalette:
 
 
 def paint_interior(image: np.ndarray, inner: np.ndarray, palette: MouthPalette,
-                   mouth_width: float, strength: float, teeth: float, tongue: float) -> None:
-    """Paint the mouth interior inside the inner-lip polygon `inner` (8 points), in place."""
+                   mouth_width: float, strength: float, teeth: float, tongue: float,
+                   with_teeth: bool = True) -> None:
+    """Paint the mouth interior inside the 8-point opening polygon `inner`, in place.
+
+    `inner` runs corner, three upper points, corner, three lower points (right
+    to left), like dlib's inner-lip points 60-67.
+    """
     if strength <= 0:
         return
     height, width = image.shape[:2]
@@ -65,7 +70,8 @@ def paint_interior(image: np.ndarray, inner: np.ndarray, palette: MouthPalette,
     if alpha.max() <= 0.01:
         return
     patch = image[y0:y1, x0:x1].astype(np.float32)
-    interior = _interior(local, patch.shape[:2], palette, mouth_width, teeth, tongue)
+    interior = _interior(local, patch.shape[:2], palette, mouth_width, teeth, tongue,
+                         with_teeth)
     interior = cv2.GaussianBlur(interior, (0, 0), SOFTEN_SIGMA)
     blended = patch + (interior - patch) * alpha[..., None]
     image[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
@@ -80,7 +86,8 @@ def _polygon_coverage(polygon: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def _interior(inner: np.ndarray, shape: tuple[int, int], palette: MouthPalette,
-              mouth_width: float, teeth: float, tongue: float) -> np.ndarray:
+              mouth_width: float, teeth: float, tongue: float,
+              with_teeth: bool) -> np.ndarray:
     """The painted interior for the bounding box of `inner` (coordinates local to it)."""
     height, width = shape
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -97,6 +104,8 @@ def _interior(inner: np.ndarray, shape: tuple[int, int], palette: MouthPalette,
     image = palette.lips[None, None, :] * CAVITY_DARKNESS * light[..., None]
     image = image.astype(np.float32)
 
+    if not with_teeth:
+        return _with_tongue(image, across, depth, gap, palette, mouth_width, tongue)
     teeth_px = UPPER_TEETH_HEIGHT * mouth_width * (0.6 + 0.4 * teeth)
     spread = np.clip(1 - (np.abs(across) / TEETH_HALF_WIDTH) ** 4, 0, 1)
     upper = ((ys - top) < teeth_px * (1 - 0.45 * across**2)) & (spread > 0)
@@ -107,6 +116,12 @@ def _interior(inner: np.ndarray, shape: tuple[int, int], palette: MouthPalette,
     lower = (bottom - ys) < 0.45 * teeth_px * (1 - 0.5 * across**2)
     _over(image, lower & (wide > 0), palette.teeth * 0.8, teeth_light * wide * 0.8)
 
+    return _with_tongue(image, across, depth, gap, palette, mouth_width, tongue)
+
+
+def _with_tongue(image, across, depth, gap, palette: MouthPalette, mouth_width: float,
+                 tongue: float) -> np.ndarray:
+    """The tongue, low in the mouth; more of it as the jaw opens wide."""
     tongue_amount = max(tongue, float(np.clip(gap.max() / mouth_width / 0.35, 0, 1)) * 0.6)
     blob = 1 - ((across / 0.6) ** 2 + ((depth - 1.0) / 0.45) ** 2)
     _over(image, blob > 0, palette.tongue * 0.6, np.clip(blob * 2, 0, 1) * tongue_amount)

@@ -42,6 +42,31 @@ PIVOT_BELOW_EYES = 0.9
 # Inner lips: columns of (upper, lower) points, with how much of the central
 # opening each column gets (corners open less than the middle).
 INNER_COLUMNS = ((61, 67, 0.9), (62, 66, 1.0), (63, 65, 0.9))
+# Teeth edges: for each column, a point where the upper teeth end and one where
+# the lower teeth end. At rest both sit midway between the inner lips (on the
+# lip line of a closed mouth, between the teeth of an open one). When the mouth
+# opens they ride with their lip, so the portrait's own teeth stay rigid and the
+# new gap opens between them; when it closes they squeeze together.
+TEETH_SPLIT = 0.65  # share of an open mouth's gap, from the upper lip: upper teeth show more
+UPPER_TEETH_EDGE = (68, 69, 70)
+LOWER_TEETH_EDGE = (71, 72, 73)
+# The mouth opening: a hole in the mesh, painted by mouth.py. Corners, then the
+# upper teeth edge left to right, then the lower teeth edge right to left.
+MOUTH_HOLE = (60, *UPPER_TEETH_EDGE, 64, *LOWER_TEETH_EDGE[::-1])
+# The mouth as nested rings, each split into an upper and a lower chain from
+# corner to corner: outer lip line, inner lip line, teeth edges. The mesh
+# stitches neighbouring chains with a fixed topology (see mesh.py), because in
+# a closed mouth the inner chains coincide and no point-based triangulation
+# could tell them apart.
+MOUTH_CHAINS = (
+    (48, 49, 50, 51, 52, 53, 54),  # outer upper lip line
+    (60, 61, 62, 63, 64),  # inner upper lip line
+    (60, *UPPER_TEETH_EDGE, 64),
+    (60, *LOWER_TEETH_EDGE, 64),  # the band between these two is the opening
+    (60, 67, 66, 65, 64),  # inner lower lip line
+    (48, 59, 58, 57, 56, 55, 54),  # outer lower lip line
+)
+OPENING_BAND = 2  # index of the band (chain pair) that is the mouth opening
 # Outer lip points follow an inner point with a share of its motion.
 OUTER_FOLLOW = {49: (61, 0.7), 50: (61, 1.0), 51: (62, 1.0), 52: (63, 1.0), 53: (63, 0.7),
                 59: (67, 0.75), 58: (67, 1.0), 57: (66, 1.0), 56: (65, 1.0), 55: (65, 0.75)}
@@ -112,6 +137,10 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
         head_w.append(head)
         jaw_w.append(jaw)
 
+    for _ in range(2):  # teeth edges (68-73), always kept: mouth.py paints between them
+        for upper, lower, _share in INNER_COLUMNS:
+            add(pts[upper] + TEETH_SPLIT * (pts[lower] - pts[upper]), 1.0)
+
     # Eyelid creases: skin between brow and lid stays put, so a blink stretches the lid.
     for lid, brow in ((37, 19), (38, 20), (43, 23), (44, 24)):
         add(pts[lid] + 0.5 * (pts[brow] - pts[lid]), 1.0)
@@ -139,6 +168,7 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
     margin = 0.04 * min(width, height)
     inside = ((extra_pts[:, 0] > margin) & (extra_pts[:, 0] < width - 1 - margin)
               & (extra_pts[:, 1] > margin) & (extra_pts[:, 1] < height - 1 - margin))
+    inside[:6] = True  # the teeth edges keep their indices 68-73
     border = _border_anchors(width, height)
     rest = np.vstack([pts, extra_pts[inside], border])
     head_weight = np.concatenate([np.ones(N_LANDMARKS), np.array(head_w)[inside],
@@ -201,6 +231,7 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
         down[k] -= tuck
     for point, (inner, share) in OUTER_FOLLOW.items():
         down[point] += share * down[inner]
+    _teeth_edge_offsets(rig, down)
     jaw_drop = down[66]
     for point, share in JAW_FOLLOW.items():
         down[point] += share * jaw_drop
@@ -212,12 +243,27 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
     return along, down
 
 
+def _teeth_edge_offsets(rig: Rig, down: np.ndarray) -> None:
+    """Teeth edges ride with their lip while the mouth opens, and squeeze together as it closes.
+
+    With s = (new lip gap / rest lip gap), capped at 1, each edge keeps s times
+    its rest distance from its own lip: rigid teeth when opening, teeth hidden
+    behind the lips when sealing.
+    """
+    for (upper, lower, _), top_edge, bottom_edge, rest_gap in zip(
+            INNER_COLUMNS, UPPER_TEETH_EDGE, LOWER_TEETH_EDGE, rig.rest_gaps, strict=True):
+        new_gap = rest_gap + down[lower] - down[upper]
+        squeeze = 1.0 if rest_gap <= 1e-6 else min(1.0, max(new_gap, 0.0) / rest_gap)
+        down[top_edge] = down[upper] + TEETH_SPLIT * rest_gap * (squeeze - 1)
+        down[bottom_edge] = down[lower] - (1 - TEETH_SPLIT) * rest_gap * (squeeze - 1)
+
+
 def _mouth_width_offsets(rig: Rig, pose: FramePose, open_gap: float, along: np.ndarray) -> None:
     """Stretch (EE) or round (OO) the mouth: lip points slide along u in proportion to position."""
     width = rig.mouth_width
     w = float(np.clip(pose.mouth_width, -1, 1))
     per_side = (CORNER_STRETCH if w > 0 else CORNER_ROUND) * w * width - CORNER_PULL_IN * open_gap
-    lips = np.arange(48, 68)
+    lips = np.r_[48:68, UPPER_TEETH_EDGE, LOWER_TEETH_EDGE]
     centre = (rig.rest[48] + rig.rest[54]) / 2
     position = ((rig.rest[lips] - centre) @ rig.u) / (width / 2)
     along[lips] += per_side * np.clip(position, -1, 1)

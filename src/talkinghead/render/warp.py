@@ -19,10 +19,19 @@ from ..face.landmarks import FaceGeometry
 from ..settings import RenderSettings
 from .mesh import Mesh, PiecewiseAffineWarp, build_mesh
 from .mouth import MouthPalette, paint_interior, palette_from
-from .rig import FramePose, Rig, build_rig, pose_points
+from .rig import (
+    LOWER_TEETH_EDGE,
+    MOUTH_HOLE,
+    UPPER_TEETH_EDGE,
+    FramePose,
+    Rig,
+    build_rig,
+    pose_points,
+)
 
-PAINT_FROM_GAP = 0.03  # paint the interior once the lips are this far apart (share of mouth width)
-PAINT_FULL_GAP = 0.08
+# The opening is painted in full once the teeth edges are this far apart (share of mouth width).
+PAINT_FROM_GAP = 0.0
+PAINT_FULL_GAP = 0.04
 
 
 @dataclass
@@ -46,7 +55,7 @@ class WarpEngine:
         source = np.ascontiguousarray(canvas[y0:y1, x0:x1])
         local_face = face.transformed(1.0, 1.0, -x0, -y0)
         rig = build_rig(local_face, (x1 - x0, y1 - y0))
-        mesh = build_mesh(rig.rest, rig.v, rig.mouth_width)
+        mesh = build_mesh(rig.rest)
         warp = PiecewiseAffineWarp(mesh, rig.rest, (x1 - x0, y1 - y0))
         # Enhancement: bicubic resampling keeps warped skin and lip texture
         # sharp; bilinear is faster and a little softer.
@@ -73,17 +82,18 @@ class WarpEngine:
     def _paint_mouth(self, state: WarpState, region: np.ndarray, moved: np.ndarray,
                      plan, index: int) -> None:
         rig = state.rig
-        inner = moved[60:68]
-        gaps = [(inner[lo - 60] - inner[up - 60]) @ rig.v for up, lo in ((61, 67), (62, 66),
-                                                                          (63, 65))]
-        extra = (max(gaps) - rig.rest_gaps.max()) / rig.mouth_width
-        strength = float(np.clip((extra - PAINT_FROM_GAP) / (PAINT_FULL_GAP - PAINT_FROM_GAP),
-                                 0, 1))
-        if rig.mouth_is_open:  # the portrait's own teeth and tongue are better than paint
-            strength *= 0.0
-        teeth = float(plan.teeth[index]) if plan is not None else 0.5
+        hole = moved[list(MOUTH_HOLE)]
+        gap = max((moved[lo] - moved[up]) @ rig.v
+                  for up, lo in zip(UPPER_TEETH_EDGE, LOWER_TEETH_EDGE, strict=True))
+        strength = float(np.clip((gap / rig.mouth_width - PAINT_FROM_GAP)
+                                 / (PAINT_FULL_GAP - PAINT_FROM_GAP), 0, 1))
+        # An open portrait shows its own teeth above and below the new gap; paint
+        # teeth only into a mouth that had none showing.
+        teeth = 0.0 if rig.mouth_is_open else (
+            float(plan.teeth[index]) if plan is not None else 0.5)
         tongue = float(plan.tongue[index]) if plan is not None else 0.0
-        paint_interior(region, inner, state.palette, rig.mouth_width, strength, teeth, tongue)
+        paint_interior(region, hole, state.palette, rig.mouth_width, strength, teeth, tongue,
+                       with_teeth=not rig.mouth_is_open)
 
 
 def frame_pose(plan, index: int) -> FramePose:
