@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,19 @@ import talkinghead
 
 SAMPLES = Path(talkinghead.__file__).resolve().parent / "samples"
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def job_store_home(tmp_path_factory) -> Path:
+    """Every test run gets its own job store, never the user's (subprocesses inherit it)."""
+    home = tmp_path_factory.mktemp("talkinghead-home")
+    previous = os.environ.get("TALKINGHEAD_HOME")
+    os.environ["TALKINGHEAD_HOME"] = str(home)
+    yield home
+    if previous is None:
+        del os.environ["TALKINGHEAD_HOME"]
+    else:
+        os.environ["TALKINGHEAD_HOME"] = previous
 
 
 @pytest.fixture(scope="session")

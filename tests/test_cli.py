@@ -75,9 +75,12 @@ def test_no_face_reports_the_image_guidelines(tmp_path, sample_speech_path, caps
     assert not out.exists()
 
 
-def test_retrieve_without_a_job_store_fails_clearly(capsys):
-    assert main(["--retrieve", "7d69546a-3d31-4f74-bf12-b1c19a2f4d3c-u1", "--output", "r.mp4"]) == 2
-    assert "7d69546a" in capsys.readouterr().err
+def test_retrieve_of_an_unknown_job_fails_clearly(capsys, tmp_path):
+    out = tmp_path / "r.mp4"
+    assert main(["--retrieve", "7d69546a-3d31-4f74-bf12-b1c19a2f4d3c-u1", "--output",
+                 str(out)]) == 2
+    assert "no job 7d69546a-3d31-4f74-bf12-b1c19a2f4d3c-u1" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_setup_checks_the_local_engine(capsys):

@@ -16,8 +16,7 @@ from .errors import (
                      TalkingHeadError,
 )
 from .settings import PRESETS, RenderSettings, settings_for
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "PRESETS",
@@ -30,6 +29,7 @@ __all__ = [
     "RenderTimeoutError",
     "SettingsError",
     "TalkingHeadError",
+    "__version__",
     "render",
     "settings_for",
 ]

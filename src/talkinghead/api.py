@@ -1,32 +1,45 @@
-"""The public entry point: `render(image, audio, output, settings)`.
+"""The public API: `render(image, audio, output, settings)`, plus `resume`, `retrieve`, `list_jobs`.
 
-It runs the stages in order, each a module with a small typed interface:
-load inputs -> find the face -> frame it -> analyse the speech -> plan motion
-for the whole audio -> draw frames -> encode -> mux with the original audio.
-The CLI, and later the job runner, web page and RunPod worker, call this.
+A render is a durable job (see jobs/): the inputs are validated, the face is
+framed, the speech analysed and the motion planned for the whole audio; those
+results are saved in the job's folder, the frames are drawn chunk by chunk
+(in parallel processes when there are several chunks), and the chunks are
+joined with the original audio. The CLI, the web page and the RunPod worker
+all call these functions.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import tempfile
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .errors import RenderTimeoutError
+import numpy as np
+
+from .errors import JobNotFinishedError, TalkingHeadError
 from .events import NullSink, ProgressSink
 from .face.landmarks import detect_face
 from .framing import apply_framing, plan_framing
+from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks
+from .jobs.cleanup import CleanupLimits, clean_store
+from .jobs.inputs import ChunkInputs, inputs_saved, save_inputs
+from .jobs.runner import RESULT_FILE, Deadline, run_job
+from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .media.audio import load_audio
 from .media.image import load_portrait
-from .media.video import VideoEncoder, ensure_writable, finalize_mp4
+from .media.video import atomic_path, ensure_writable
 from .motion.plan import plan_motion
 from .render.base import get_engine
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
+from .version import __version__
+
+Timeout = float | Literal["auto"] | None
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class RenderResult:
     """What was written, and how long it took."""
 
     output: Path
+    job_id: str
     width: int
     height: int
     fps: int
@@ -42,55 +56,90 @@ class RenderResult:
     processing_s: float
     faces_found: int
     face_box: tuple[float, float, float, float]  # in output pixels
+    reused: bool = False  # True when an identical earlier job's video was reused
 
 
 def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.PathLike,
            settings: RenderSettings | None = None, *, engine: str = "warp",
-           sink: ProgressSink | None = None,
-           timeout_s: float | Literal["auto"] | None = None) -> RenderResult:
+           sink: ProgressSink | None = None, timeout_s: Timeout = None,
+           chunk_seconds: float = DEFAULT_CHUNK_SECONDS, workers: int | None = None,
+           store: JobStore | None = None) -> RenderResult:
     """Render a talking-head MP4 of `image` speaking `audio` to `output`.
 
-    Raises a `TalkingHeadError` subclass for any bad input; `output` is then
-    untouched. The MP4 appears at `output` only once it is complete.
-    `timeout_s="auto"` allows what the original tool allowed: 4 minutes per
-    minute of audio plus 2 minutes.
+    Rerunning the same inputs and settings resumes an unfinished job (or reuses a
+    finished one). Raises a `TalkingHeadError` subclass for bad input; `output`
+    is then untouched, and it only ever appears complete. `timeout_s="auto"`
+    allows what the original tool allowed: 4 minutes per audio minute plus 2.
     """
     started = time.monotonic()
     settings = settings or RenderSettings()
     sink = sink or NullSink()
     output = Path(output)
     ensure_writable(output)
-    renderer = get_engine(engine)
-
+    get_engine(engine)  # an unknown engine fails before any work
+    store = store or JobStore()
     portrait = load_portrait(image)
     sound = load_audio(audio)
-    with sink.stage("face"):
-        face = detect_face(portrait.pixels, sink)
-    framing = plan_framing((portrait.width, portrait.height), face, settings)
-    canvas, framed_face = apply_framing(portrait.pixels, face, framing)
-    with sink.stage("speech"):
-        speech = analyse_speech(sound)
-    frames = max(1, round(sound.duration_s * settings.fps))
-    if timeout_s == "auto":
-        timeout_s = auto_timeout_s(sound.duration_s)
-    seed = settings.seed if settings.seed is not None else derive_seed(
-        portrait.sha256, sound.sha256, settings)
-    plan = plan_motion(speech, settings, frames, seed)
-    state = renderer.prepare(canvas, framed_face, framing.roi, settings)
+    key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds)
+    job = store.find_resumable(key) or _finished(store, key)
+    if job is not None and inputs_saved(store.folder(job.id)):
+        sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
+                    f"({job.frames_done}/{job.frames} frames already rendered)")
+    else:
+        job = _new_job(store, new_job_id(), portrait, sound, settings, engine, output, chunk_seconds,
+                       key, sink, started)
+    return _run(store, job, output, workers, sink, timeout_s, started)
 
-    width, height = framing.canvas_size
-    with tempfile.TemporaryDirectory(prefix=".talkinghead-", dir=output.parent) as work:
-        part = Path(work) / "video.mp4"
-        with VideoEncoder(part, width, height, settings.fps) as encoder, \
-                sink.stage("render", total=frames) as progress:
-            for frame in renderer.render(state, plan, 0, frames):
-                encoder.write(frame)
-                progress.advance()
-                _check_timeout(started, timeout_s)
-        with sink.stage("encode"):
-            finalize_mp4([part], sound.source, output, sound.duration_s)
-    return RenderResult(output, width, height, settings.fps, frames, sound.duration_s,
-                        time.monotonic() - started, face.faces_found, framed_face.box)
+
+def resume(job_id: str, output: str | os.PathLike | None = None, *,
+           sink: ProgressSink | None = None, timeout_s: Timeout = None,
+           workers: int | None = None, store: JobStore | None = None) -> RenderResult:
+    """Continue job `job_id` from its record; its inputs must be unchanged on disk."""
+    started = time.monotonic()
+    store = store or JobStore()
+    sink = sink or NullSink()
+    job = store.get(job_id)
+    output = Path(output) if output else Path(job.output_path)
+    ensure_writable(output)
+    if not inputs_saved(store.folder(job.id)):
+        raise TalkingHeadError(f"job {job.id} has no saved plan (it died while planning); "
+                               "run the original command again")
+    audio = Path(job.audio_path)
+    if not audio.is_file() or load_audio(audio).sha256 != job.audio_sha256:
+        raise TalkingHeadError(f"job {job.id}: its audio {audio} is gone or has changed; "
+                               "run the render again with the current file")
+    return _run(store, job, output, workers, sink, timeout_s, started)
+
+
+def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None = None) -> Job:
+    """Copy a finished job's video to `output`; `JobNotFinishedError` says how far it got."""
+    store = store or JobStore()
+    job = store.get(job_id)
+    result = store.folder(job.id) / RESULT_FILE
+    if job.state != DONE:
+        detail = f": {job.error}" if job.error else ""
+        raise JobNotFinishedError(
+            f"job {job.id} is {job.state.replace('_', ' ')} ({job.progress:.0%} of "
+            f"{job.frames} frames rendered){detail}; continue it with --resume {job.id}")
+    if not result.is_file():
+        raise TalkingHeadError(f"job {job.id} finished but its video was cleaned up; "
+                               "render it again")
+    output = Path(output)
+    ensure_writable(output)
+    _publish(result, output)
+    return job
+
+
+def list_jobs(limit: int = 20, *, store: JobStore | None = None) -> list[Job]:
+    return (store or JobStore()).recent(limit)
+
+
+def input_key(image_sha256: str, audio_sha256: str, settings: RenderSettings, engine: str,
+              chunk_seconds: float) -> str:
+    """Identity of a render: the same key means the same video, so the job can be resumed."""
+    identity = {"image": image_sha256, "audio": audio_sha256, "settings": settings.to_dict(),
+                "engine": engine, "chunk_seconds": chunk_seconds, "version": __version__}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
 def derive_seed(image_sha256: str, audio_sha256: str, settings: RenderSettings) -> int:
@@ -104,8 +153,77 @@ def auto_timeout_s(audio_seconds: float) -> float:
     return 4.0 * audio_seconds + 120.0
 
 
-def _check_timeout(started: float, timeout_s: float | None) -> None:
-    if timeout_s is not None and time.monotonic() - started > timeout_s:
-        raise RenderTimeoutError(
-            f"render took longer than the {timeout_s:g} s timeout; "
-            "raise --timeout or shorten the audio")
+def _finished(store: JobStore, key: str) -> Job | None:
+    """A finished job with the same key whose video is still in the store."""
+    for job in store.recent(limit=50):
+        if job.input_key == key and job.state == DONE and (
+                store.folder(job.id) / RESULT_FILE).is_file():
+            return job
+    return None
+
+
+def _new_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
+             engine: str, output: Path, chunk_seconds: float, key: str, sink: ProgressSink,
+             started: float) -> Job:
+    """Find the face, analyse the speech, plan all motion, and record it all as a new job."""
+    with sink.stage("face"):
+        face = detect_face(portrait.pixels, sink)
+    framing = plan_framing((portrait.width, portrait.height), face, settings)
+    canvas, framed_face = apply_framing(portrait.pixels, face, framing)
+    with sink.stage("speech"):
+        speech = analyse_speech(sound)
+    frames = max(1, round(sound.duration_s * settings.fps))
+    seed = settings.seed if settings.seed is not None else derive_seed(
+        portrait.sha256, sound.sha256, settings)
+    plan = plan_motion(speech, settings, frames, seed)
+    chunks = plan_chunks(frames, settings.fps, chunk_seconds,
+                         _frame_loudness(speech, frames, settings.fps))
+    folder = store.folder(job_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_inputs(folder, ChunkInputs(canvas, framed_face, framing.roi, plan))
+    now = time.time()
+    width, height = framing.canvas_size
+    job = Job(id=job_id, input_key=key, state=PLANNED, created=now, updated=now,
+              image_path=str(portrait.source.resolve()), image_sha256=portrait.sha256,
+              audio_path=str(sound.source.resolve()), audio_sha256=sound.sha256,
+              settings=settings.to_dict(), engine=engine, output_path=str(output.resolve()),
+              frames=frames, fps=settings.fps, duration_s=sound.duration_s, width=width,
+              height=height, timings={"plan_s": round(time.monotonic() - started, 3)},
+              error=None, chunks=chunks)
+    job = store.create(job)
+    sink.notice(f"job {job.id}: {frames} frames in {len(chunks)} chunk(s)")
+    return job
+
+
+def _frame_loudness(speech, frames: int, fps: int) -> np.ndarray:
+    features = speech.features
+    hops = np.minimum((np.arange(frames) / fps / features.hop_s).astype(int),
+                      len(features.loudness) - 1)
+    return np.asarray(features.loudness)[hops] if len(features.loudness) else np.zeros(frames)
+
+
+def _run(store: JobStore, job: Job, output: Path, workers: int | None, sink: ProgressSink,
+         timeout_s: Timeout, started: float) -> RenderResult:
+    if timeout_s == "auto":
+        timeout_s = auto_timeout_s(job.duration_s)
+    reused = job.state == DONE
+    result = run_job(store, job, workers=workers or os.cpu_count() or 1, sink=sink,
+                     deadline=Deadline(timeout_s))
+    _publish(result, output)
+    store.set_state(job.id, DONE, output_path=str(output.resolve()))
+    clean_store(store, CleanupLimits.from_environment())
+    face = json.loads((store.folder(job.id) / "face.json").read_text())
+    x0, y0, x1, y1 = face["box"]
+    return RenderResult(output, job.id, job.width, job.height, job.fps, job.frames,
+                        job.duration_s, time.monotonic() - started, face["faces_found"],
+                        (x0, y0, x1, y1), reused)
+
+
+def _publish(result: Path, output: Path) -> None:
+    """Put the job's finished video at `output` atomically: a hard link where possible."""
+    with atomic_path(output) as partial:
+        partial.unlink(missing_ok=True)
+        try:
+            os.link(result, partial)
+        except OSError:
+            shutil.copyfile(result, partial)

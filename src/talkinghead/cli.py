@@ -7,15 +7,28 @@ user's input print one line and exit 2; `--verbose` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
-from .api import render
+from . import api
 from .errors import TalkingHeadError
 from .events import NullSink, TerminalSink
+from .jobs.chunking import DEFAULT_CHUNK_SECONDS, MIN_CHUNK_SECONDS
+from .jobs.cleanup import (
+    DEFAULT_KEEP_DAYS,
+    DEFAULT_MAX_STORE_GB,
+    KEEP_DAYS_VARIABLE,
+    MAX_STORE_GB_VARIABLE,
+    CleanupLimits,
+    clean_store,
+)
+from .jobs.store import JobStore
 from .settings import (
     DEFAULT_EXPRESSION_SCALE,
     DEFAULT_POSE_STYLE,
@@ -26,6 +39,7 @@ from .settings import (
     SIZES,
     settings_for,
 )
+from .version import __version__
 
 EXIT_USAGE = 2
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -84,13 +98,34 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     look.add_argument("--seed", type=int, default=None,
                       help="seed for blinks and head motion (default: derived from the inputs)")
 
-    run = parser.add_argument_group("running")
+    run = parser.add_argument_group("running and jobs")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                     help="give up after this long (default: 4 min per audio minute + 2 min)")
+                     help="stop after this long, keeping finished chunks for --resume "
+                          "(default: 4 min per audio minute + 2 min)")
+    run.add_argument("--chunk-seconds", type=float, default=DEFAULT_CHUNK_SECONDS,
+                     metavar="SECONDS", help="render long audio in chunks of about this "
+                                             "length, cut at pauses (default: %(default)g)")
+    run.add_argument("--workers", type=int, default=None,
+                     help="parallel chunk renderers (default: the number of cores, "
+                          f"{os.cpu_count()} here)")
     run.add_argument("--setup", action="store_true",
                      help="check that the local engine is ready, then exit")
     run.add_argument("--retrieve", metavar="JOB_ID",
-                     help="fetch the result of an earlier job into --output")
+                     help="copy a finished job's video to --output, or report its progress "
+                          "(exit 3 while unfinished)")
+    run.add_argument("--resume", metavar="JOB_ID",
+                     help="continue an interrupted or timed-out job (its --output by default)")
+    run.add_argument("--jobs", action="store_true", help="list recent jobs, then exit")
+    run.add_argument("--clean-jobs", action="store_true",
+                     help="delete job folders older than --keep-days or beyond --max-store-gb")
+    run.add_argument("--keep-days", type=float, default=None,
+                     help=f"with --clean-jobs (default: ${KEEP_DAYS_VARIABLE} "
+                          f"or {DEFAULT_KEEP_DAYS:g})")
+    run.add_argument("--max-store-gb", type=float, default=None,
+                     help=f"with --clean-jobs (default: ${MAX_STORE_GB_VARIABLE} "
+                          f"or {DEFAULT_MAX_STORE_GB:g})")
+    run.add_argument("--json", action="store_true",
+                     help="print one JSON summary on stdout (output, size, fps, job id, ...)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
     run.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -100,16 +135,25 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     parser = build_parser(prog)
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _run(parser, args)
     except TalkingHeadError as error:
         if args.verbose:
             raise
         print(f"{prog}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return error.exit_code
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted; no output written", file=sys.stderr)
+        print(f"{prog}: interrupted; finished chunks are kept: rerun the same command "
+              "to continue", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM takes the same path as Ctrl-C: record the job as interrupted, keep its chunks."""
+    raise KeyboardInterrupt
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -118,18 +162,38 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         print(check_local_engine())
         return 0
+    if args.jobs:
+        print(_jobs_table(api.list_jobs()))
+        return 0
+    if args.clean_jobs:
+        defaults = CleanupLimits.from_environment()
+        limits = CleanupLimits(args.keep_days if args.keep_days is not None
+                               else defaults.keep_days,
+                               args.max_store_gb if args.max_store_gb is not None
+                               else defaults.max_store_gb)
+        removed = clean_store(JobStore(), limits)
+        print(f"removed {len(removed)} job(s)" + (": " + " ".join(removed) if removed else ""))
+        return 0
     if args.retrieve:
-        raise TalkingHeadError(
-            f"cannot retrieve job {args.retrieve}: this version renders locally and keeps "
-            "no job store yet; rerun the render instead")
+        if not args.output:
+            parser.error("--retrieve needs --output FILE")
+        job = api.retrieve(args.retrieve, args.output)
+        print(f"wrote {args.output} (job {job.id})", file=sys.stderr)
+        return 0
+    if args.timeout is not None and args.timeout <= 0:
+        parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    sink = NullSink() if args.quiet else TerminalSink()
+    timeout = args.timeout if args.timeout is not None else "auto"
+    if args.resume:
+        result = api.resume(args.resume, args.output, sink=sink, timeout_s=timeout,
+                            workers=args.workers)
+        return _report(result, args)
     if args.demo:
         args.image = args.image or str(SAMPLES / "portrait.jpg")
         args.audio = args.audio or str(SAMPLES / "speech.ogg")
     missing = [flag for flag in ("image", "audio", "output") if not getattr(args, flag)]
     if missing:
         parser.error("missing " + ", ".join(f"--{m}" for m in missing))
-    if args.timeout is not None and args.timeout <= 0:
-        parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     settings = settings_for(
         args.preset,
         size=args.size,
@@ -140,14 +204,40 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         enhance=False if args.no_enhance else None,
         seed=args.seed,
     )
-    sink = NullSink() if args.quiet else TerminalSink()
-    result = render(args.image, args.audio, args.output, settings, sink=sink,
-                    timeout_s=args.timeout if args.timeout is not None else "auto")
+    if args.chunk_seconds < MIN_CHUNK_SECONDS:
+        parser.error(f"--chunk-seconds must be at least {MIN_CHUNK_SECONDS:g}")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    result = api.render(args.image, args.audio, args.output, settings, sink=sink,
+                        timeout_s=timeout, chunk_seconds=args.chunk_seconds,
+                        workers=args.workers)
+    return _report(result, args)
+
+
+def _report(result: api.RenderResult, args: argparse.Namespace) -> int:
+    if args.json:
+        summary = {"output": str(result.output), "job_id": result.job_id,
+                   "width": result.width, "height": result.height, "fps": result.fps,
+                   "frames": result.frames, "duration_s": round(result.duration_s, 3),
+                   "processing_s": round(result.processing_s, 3),
+                   "face_box": [round(v, 1) for v in result.face_box]}
+        print(json.dumps(summary))
     if not args.quiet:
         print(f"wrote {result.output} ({result.width}x{result.height}, "
-              f"{result.duration_s:.1f} s, rendered in {result.processing_s:.1f} s)",
-              file=sys.stderr)
+              f"{result.duration_s:.1f} s, job {result.job_id}, "
+              f"{result.processing_s:.1f} s)", file=sys.stderr)
     return 0
+
+
+def _jobs_table(jobs) -> str:
+    if not jobs:
+        return "no jobs yet"
+    rows = [f"{'job':<16}{'state':<13}{'done':>6}  {'audio':>8}  {'created':<17}output"]
+    for job in jobs:
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created))
+        rows.append(f"{job.id:<16}{job.state:<13}{job.progress:>6.0%}  "
+                    f"{job.duration_s:>7.1f}s  {created:<17}{job.output_path}")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

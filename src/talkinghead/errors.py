@@ -10,6 +10,8 @@ from __future__ import annotations
 class TalkingHeadError(Exception):
     """Base class: a problem with the user's input or environment, not a bug."""
 
+    exit_code = 2  # what the CLI exits with
+
 
 class SettingsError(TalkingHeadError, ValueError):
     """A setting is out of range or unknown."""
@@ -32,4 +34,12 @@ class OutputError(TalkingHeadError):
 
 
 class RenderTimeoutError(TalkingHeadError):
-    """The render ran past its time limit."""
+    """The render ran past its time limit; the job keeps its finished chunks."""
+
+    exit_code = 3
+
+
+class JobNotFinishedError(TalkingHeadError):
+    """A job asked for is still pending, running, interrupted or timed out."""
+
+    exit_code = 3

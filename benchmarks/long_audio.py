@@ -1,0 +1,103 @@
+"""Long audio as a chunked job: real-time factor and memory at 1 and 10 minutes.
+
+    python benchmarks/long_audio.py [--minutes 1 10] [--workers N] [--data ../shared/data]
+
+Builds speech of each length from the ../shared/data clips, renders it with
+the CLI in a fresh job store, and samples the memory of the whole process tree
+(the CLI and its chunk workers) every 0.1 s from /proc. Flat memory means the
+10-minute peak stays within 1.3x of the 1-minute one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+CLIPS = ("RD_Radio31_000.wav", "RD_Radio34_002.wav", "deyu.wav", "japanese.wav")
+
+
+def build_speech(data: Path, seconds: float, path: Path) -> None:
+    from talkinghead.media.audio import load_audio
+
+    joined = np.concatenate([load_audio(data / "audio" / name).samples for name in CLIPS])
+    samples = np.resize(joined, int(seconds * 16000))
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of `root` and all its descendants, in MB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/statm") as f:
+                rss[int(entry)] = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total / 1e6
+
+
+def run(image: Path, audio: Path, out: Path, home: Path,
+        workers: int | None) -> tuple[float, float]:
+    env = {**os.environ, "TALKINGHEAD_HOME": str(home)}
+    command = [sys.executable, "-m", "talkinghead", "--image", str(image), "--audio", str(audio),
+               "--output", str(out), "--quiet"]
+    if workers:
+        command += ["--workers", str(workers)]
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_mb(process.pid))
+        time.sleep(0.1)
+    if process.returncode:
+        raise SystemExit(f"render failed ({process.returncode})")
+    return time.monotonic() - started, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, nargs="+", default=[1, 10])
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--image", default="people_0.png")
+    parser.add_argument("--data", type=Path,
+                        default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+    args = parser.parse_args()
+    print(f"crop 256, default settings, {os.cpu_count()} cores, workers: "
+          f"{args.workers or 'default'}")
+    print(f"{'audio':>8}{'wall s':>9}{'RTF':>7}{'peak tree RSS MB':>18}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for minutes in args.minutes:
+            audio = work / f"speech_{minutes:g}min.wav"
+            build_speech(args.data, minutes * 60, audio)
+            wall, peak = run(args.data / "images" / args.image, audio, work / "out.mp4",
+                             work / f"home{minutes:g}", args.workers)
+            print(f"{minutes:>6g} m{wall:>9.1f}{wall / (minutes * 60):>7.3f}{peak:>18.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Run a job's pending chunks, in parallel worker processes when there are several, then join them.
+
+The database is the source of truth: a chunk counts as done only once its
+part file is complete on disk and recorded. Interrupting (Ctrl-C, SIGTERM,
+kill -9, a timeout) loses at most the chunks in flight; the next run of the
+same job renders only what is missing, and the joined video is the same.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import queue
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import av
+
+from ..errors import RenderTimeoutError, TalkingHeadError
+from ..events import ProgressSink
+from ..media.video import finalize_mp4
+from .store import CHUNK_DONE, DONE, FAILED, INTERRUPTED, RENDERING, TIMED_OUT, Job, JobStore
+from .worker import ChunkTask, part_path, render_chunk
+
+RESULT_FILE = "result.mp4"
+LOCK_FILE = "lock"
+POLL_S = 0.2  # how often the parent checks on workers, progress and the clock
+
+
+class Deadline:
+    """Raises `RenderTimeoutError` once `limit_s` seconds have passed since it was made."""
+
+    def __init__(self, limit_s: float | None) -> None:
+        self.limit_s = limit_s
+        self.started = time.monotonic()
+
+    def check(self) -> None:
+        if self.limit_s is not None and time.monotonic() - self.started > self.limit_s:
+            raise RenderTimeoutError(f"timed out after {self.limit_s:g} s")
+
+
+def run_job(store: JobStore, job: Job, *, workers: int, sink: ProgressSink,
+            deadline: Deadline) -> Path:
+    """Render what is missing of `job` and join it; returns the finished video in the job folder."""
+    folder = store.folder(job.id)
+    with _job_lock(folder, job.id):
+        result = folder / RESULT_FILE
+        if job.state == DONE and result.is_file():
+            return result
+        todo = _chunks_to_render(store, job, sink)
+        store.set_state(job.id, RENDERING)
+        started = time.monotonic()
+        try:
+            with sink.stage("render", total=job.frames) as progress:
+                progress.advance(job.frames - sum(c.frames for c in todo))
+                _render_chunks(store, job, todo, workers, progress.advance, deadline)
+            with sink.stage("join"):
+                parts = [part_path(folder, c.index) for c in job.chunks]
+                finalize_mp4(parts, Path(job.audio_path), result, job.duration_s)
+        except RenderTimeoutError as e:
+            store.set_state(job.id, TIMED_OUT, str(e))
+            raise RenderTimeoutError(
+                f"{e}; job {job.id} keeps its finished chunks: rerun the same command or "
+                f"'talkinghead --resume {job.id}' to continue, then "
+                f"'talkinghead --retrieve {job.id} --output FILE'") from None
+        except (KeyboardInterrupt, SystemExit):
+            store.set_state(job.id, INTERRUPTED, "interrupted")
+            raise
+        except TalkingHeadError as e:
+            store.set_state(job.id, FAILED, str(e))
+            raise
+        except Exception as e:
+            store.set_state(job.id, FAILED, f"{type(e).__name__}: {e}")
+            raise
+        timings = {**job.timings, "render_s": round(time.monotonic() - started, 3)}
+        store.set_state(job.id, DONE, timings=timings)
+        return result
+
+
+def _chunks_to_render(store: JobStore, job: Job, sink: ProgressSink) -> list:
+    """Pending chunks, plus done ones whose part file is gone or damaged (said aloud)."""
+    folder = store.folder(job.id)
+    for stale in folder.glob("chunks/*.partial*"):
+        stale.unlink(missing_ok=True)
+    todo = []
+    for chunk in job.chunks:
+        if chunk.state == CHUNK_DONE:
+            frames = _part_frames(part_path(folder, chunk.index))
+            if frames == chunk.frames:
+                continue
+            sink.notice(f"job {job.id}: chunk {chunk.index} is missing or damaged on disk; "
+                        "rendering it again")
+            store.chunk_pending(job.id, chunk.index)
+        todo.append(chunk)
+    return todo
+
+
+def _part_frames(path: Path) -> int | None:
+    try:
+        with av.open(str(path)) as container:
+            return container.streams.video[0].frames
+    except (OSError, av.error.FFmpegError, IndexError):
+        return None
+
+
+def _render_chunks(store: JobStore, job: Job, todo: list, workers: int, advance,
+                   deadline: Deadline) -> None:
+    tasks = [ChunkTask(store.folder(job.id), c.index, c.start, c.stop, job.settings, job.engine)
+             for c in todo]
+    if len(tasks) <= 1 or workers <= 1:
+        for task in tasks:
+            seconds = render_chunk(task, advance, deadline.check)
+            store.chunk_done(job.id, task.index, seconds)
+        return
+    _render_in_pool(store, job, tasks, workers, advance, deadline)
+
+
+def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: int, advance,
+                    deadline: Deadline) -> None:
+    """One process per core; the parent records finished chunks and forwards progress."""
+    context = multiprocessing.get_context("spawn")  # fresh processes: no inherited threads or locks
+    progress = context.Queue()
+    pool = context.Pool(min(workers, len(tasks)), initializer=_init_worker,
+                        initargs=(progress,))
+    try:
+        running = {task.index: pool.apply_async(_pool_render, (task,)) for task in tasks}
+        while running:
+            _drain(progress, advance, POLL_S)
+            for index in [i for i, r in running.items() if r.ready()]:
+                seconds = running.pop(index).get()  # re-raises a worker's error here
+                store.chunk_done(job.id, index, seconds)
+            deadline.check()
+        _drain(progress, advance, 0)
+        pool.close()
+    finally:
+        pool.terminate()  # on any error or interrupt, in-flight chunks die as .partial files
+        pool.join()
+
+
+def _drain(progress, advance, wait_s: float) -> None:
+    try:
+        advance(progress.get(timeout=wait_s) if wait_s else progress.get_nowait())
+        while True:
+            advance(progress.get_nowait())
+    except queue.Empty:
+        pass
+
+
+_worker: dict = {}  # per worker process: the queue its progress goes to
+
+
+def _init_worker(progress) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates the pool
+    _worker["progress"] = progress
+
+
+def _pool_render(task: ChunkTask) -> float:
+    return render_chunk(task, _worker["progress"].put)
+
+
+@contextmanager
+def _job_lock(folder: Path, job_id: str) -> Iterator[None]:
+    """One process at a time per job; the lock dies with its process, even on kill -9."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TalkingHeadError(f"job {job_id} is being rendered by another process; "
+                                   f"wait, or check it with --retrieve {job_id}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,253 @@
+"""The local job store: one SQLite database plus a folder per job.
+
+Every render is a job, so that a crash, Ctrl-C or timeout loses at most the
+chunks in flight: finished chunks are files in the job's folder, recorded in
+the database only after they are complete on disk. The store lives in
+`TALKINGHEAD_HOME` (default `~/.cache/talkinghead`, or `$XDG_CACHE_HOME/talkinghead`).
+Records hold content hashes, paths and settings, never secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from ..errors import TalkingHeadError
+
+HOME_VARIABLE = "TALKINGHEAD_HOME"
+DATABASE_NAME = "jobs.sqlite"
+JOBS_FOLDER = "jobs"
+BUSY_TIMEOUT_S = 30.0  # other processes hold the database for milliseconds at a time
+SCHEMA_VERSION = 1
+
+# Job states. A job is resumable unless it is done.
+PLANNED, RENDERING, DONE, FAILED, INTERRUPTED, TIMED_OUT = (
+    "planned", "rendering", "done", "failed", "interrupted", "timed_out")
+CHUNK_PENDING, CHUNK_DONE = "pending", "done"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    input_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    image_path TEXT NOT NULL,
+    image_sha256 TEXT NOT NULL,
+    audio_path TEXT NOT NULL,
+    audio_sha256 TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    output_path TEXT NOT NULL,
+    frames INTEGER NOT NULL,
+    fps INTEGER NOT NULL,
+    duration_s REAL NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    timings TEXT NOT NULL DEFAULT '{}',
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (input_key, created);
+CREATE TABLE IF NOT EXISTS chunks (
+    job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    stop INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    seconds REAL,
+    PRIMARY KEY (job_id, idx)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Frames `start` to `stop` (exclusive) of a job, rendered into one video part."""
+
+    index: int
+    start: int
+    stop: int
+    state: str = CHUNK_PENDING
+    seconds: float | None = None
+
+    @property
+    def frames(self) -> int:
+        return self.stop - self.start
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    input_key: str
+    state: str
+    created: float
+    updated: float
+    image_path: str
+    image_sha256: str
+    audio_path: str
+    audio_sha256: str
+    settings: dict
+    engine: str
+    output_path: str
+    frames: int
+    fps: int
+    duration_s: float
+    width: int
+    height: int
+    timings: dict
+    error: str | None
+    chunks: tuple[Chunk, ...] = ()
+
+    @property
+    def frames_done(self) -> int:
+        return sum(c.frames for c in self.chunks if c.state == CHUNK_DONE)
+
+    @property
+    def progress(self) -> float:
+        return self.frames_done / self.frames if self.frames else 0.0
+
+
+def default_home() -> Path:
+    if os.environ.get(HOME_VARIABLE):
+        return Path(os.environ[HOME_VARIABLE]).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "talkinghead"
+
+
+def new_job_id() -> str:
+    """Short, unique, and unlike RunPod's UUID-style IDs: `th-` and 12 hex digits."""
+    return "th-" + secrets.token_hex(6)
+
+
+class JobStore:
+    """Jobs and their chunks; safe to use from several processes at once."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = Path(home) if home else default_home()
+        try:
+            (self.home / JOBS_FOLDER).mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except (OSError, sqlite3.Error) as e:
+            raise TalkingHeadError(
+                f"cannot open the job store in {self.home}: {e}; "
+                f"set {HOME_VARIABLE} to a writable folder") from e
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.home / DATABASE_NAME, timeout=BUSY_TIMEOUT_S,
+                             isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")  # a recorded chunk survives power loss
+            db.execute("PRAGMA foreign_keys = ON")
+            db.row_factory = sqlite3.Row
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    def folder(self, job_id: str) -> Path:
+        return self.home / JOBS_FOLDER / job_id
+
+    def create(self, job: Job) -> Job:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO jobs VALUES (:id, :input_key, :state, :created, :updated, "
+                ":image_path, :image_sha256, :audio_path, :audio_sha256, :settings, :engine, "
+                ":output_path, :frames, :fps, :duration_s, :width, :height, :timings, :error)",
+                {**job.__dict__, "settings": json.dumps(job.settings, sort_keys=True),
+                 "timings": json.dumps(job.timings)})
+            db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+                [(job.id, c.index, c.start, c.stop, c.state, c.seconds) for c in job.chunks])
+        self.folder(job.id).mkdir(parents=True, exist_ok=True)
+        return self.get(job.id)
+
+    def get(self, job_id: str) -> Job:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise TalkingHeadError(
+                    f"no job {job_id} in the job store ({self.home}); "
+                    "list jobs with --jobs")
+            chunks = db.execute("SELECT * FROM chunks WHERE job_id = ? ORDER BY idx",
+                                (job_id,)).fetchall()
+        return _job_from_row(row, chunks)
+
+    def find_resumable(self, input_key: str) -> Job | None:
+        """The newest unfinished job for the same inputs and settings, if any."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT id FROM jobs WHERE input_key = ? AND state != ? "
+                "ORDER BY created DESC LIMIT 1", (input_key, DONE)).fetchone()
+        return self.get(row["id"]) if row else None
+
+    def recent(self, limit: int = 20) -> list[Job]:
+        with self._connect() as db:
+            ids = [r["id"] for r in db.execute(
+                "SELECT id FROM jobs ORDER BY created DESC LIMIT ?", (limit,))]
+        return [self.get(i) for i in ids]
+
+    def all_ids(self) -> list[str]:
+        with self._connect() as db:
+            return [r["id"] for r in db.execute("SELECT id FROM jobs ORDER BY created")]
+
+    def set_state(self, job_id: str, state: str, error: str | None = None,
+                  **fields) -> None:
+        assignments = "".join(f", {k} = :{k}" for k in fields)
+        values = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in fields.items()}
+        with self._connect() as db:
+            db.execute(f"UPDATE jobs SET state = :state, error = :error, updated = :now"
+                       f"{assignments} WHERE id = :id",
+                       {"state": state, "error": error, "now": time.time(), "id": job_id,
+                        **values})
+
+    def chunk_done(self, job_id: str, index: int, seconds: float) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE chunks SET state = ?, seconds = ? WHERE job_id = ? AND idx = ?",
+                       (CHUNK_DONE, seconds, job_id, index))
+            db.execute("UPDATE jobs SET updated = ? WHERE id = ?", (time.time(), job_id))
+
+    def chunk_pending(self, job_id: str, index: int) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE chunks SET state = ?, seconds = NULL WHERE job_id = ? AND idx = ?",
+                       (CHUNK_PENDING, job_id, index))
+
+    def delete(self, job_id: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM chunks WHERE job_id = ?", (job_id,))
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+
+def _job_from_row(row: sqlite3.Row, chunks: list[sqlite3.Row]) -> Job:
+    try:
+        values = dict(row)
+        values["settings"] = json.loads(values["settings"])
+        values["timings"] = json.loads(values["timings"] or "{}")
+        parts = tuple(Chunk(c["idx"], c["start"], c["stop"], c["state"], c["seconds"])
+                      for c in chunks)
+        job = Job(**values, chunks=parts)
+    except (TypeError, ValueError, KeyError) as e:
+        raise TalkingHeadError(f"job record {row['id']} is corrupt ({e}); "
+                               "delete it with --clean-jobs or render again") from e
+    if parts and (parts[0].start != 0 or parts[-1].stop != job.frames or any(
+            a.stop != b.start for a, b in pairwise(parts))):
+        raise TalkingHeadError(f"job record {job.id} is corrupt: its chunks do not cover "
+                               "the video; render again")
+    return job

@@ -1,0 +1,90 @@
+"""Render one chunk of a job into its own video part: the unit of work of every executor.
+
+Runs in a worker process (or in the caller's, for a one-chunk job). The part
+is written under a `.partial` name, flushed to disk and renamed, so a part
+file that exists is complete; a kill at any moment leaves at most a
+`.partial` file that the next run deletes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..media.video import VideoEncoder
+from ..render.base import get_engine
+from ..settings import RenderSettings
+from .inputs import load_inputs
+
+CHUNKS_FOLDER = "chunks"
+PROGRESS_EVERY = 10  # frames between progress reports
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    job_folder: Path
+    index: int
+    start: int
+    stop: int
+    settings: dict
+    engine: str
+
+
+def part_path(job_folder: Path, index: int) -> Path:
+    return job_folder / CHUNKS_FOLDER / f"{index:05d}.mp4"
+
+
+_prepared: dict = {}  # per process: (job folder, engine) -> (engine, state); one job at a time
+
+
+def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
+                 should_stop: Callable[[], None] | None = None) -> float:
+    """Render frames start..stop of the job into its part file; return the seconds it took.
+
+    `progress(n)` is told of every few frames drawn; `should_stop()` may raise to abandon
+    the chunk (a timeout), leaving no part file behind.
+    """
+    started = time.monotonic()
+    engine, state, canvas_size = _engine_state(task)
+    target = part_path(task.job_folder, task.index)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial.mp4")
+    plan = _prepared[(task.job_folder, task.engine)][3]
+    pending = 0
+    try:
+        with VideoEncoder(partial, *canvas_size, plan.fps) as encoder:
+            for frame in engine.render(state, plan, task.start, task.stop):
+                encoder.write(frame)
+                pending += 1
+                if pending == PROGRESS_EVERY:
+                    if progress:
+                        progress(pending)
+                    pending = 0
+                    if should_stop:
+                        should_stop()
+        with open(partial, "rb") as f:
+            os.fsync(f.fileno())
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if progress and pending:
+        progress(pending)
+    return time.monotonic() - started
+
+
+def _engine_state(task: ChunkTask):
+    key = (task.job_folder, task.engine)
+    if key not in _prepared:
+        _prepared.clear()
+        inputs = load_inputs(task.job_folder)
+        engine = get_engine(task.engine)
+        settings = RenderSettings(**task.settings)
+        state = engine.prepare(inputs.canvas, inputs.face, inputs.roi, settings)
+        height, width = inputs.canvas.shape[:2]
+        _prepared[key] = (engine, state, (width, height), inputs.plan)
+    engine, state, size, _ = _prepared[key]
+    return engine, state, size
