@@ -197,3 +197,32 @@ def test_bad_input_exits_2_with_one_line_and_no_output(shared_data, tmp_path, ca
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert not out.exists()
     assert not list(tmp_path.glob(".*partial*"))
+
+
+@pytest.mark.parametrize("fps", [30, 60])
+def test_high_frame_rates_draw_every_frame(shared_data, tmp_path, fps):
+    out = tmp_path / f"fps{fps}.mp4"
+    settings = talkinghead.RenderSettings(fps=fps)
+    result = talkinghead.render(shared_data / "images" / "people_0.png",
+                                shared_data / "audio" / "bus_chinese.wav", out, settings)
+    facts = video_facts(out)
+    assert facts.fps == fps and facts.frames == result.frames == round(result.duration_s * fps)
+    frames = np.stack(list(video_frames(out))).astype(np.int16)
+    change = np.abs(np.diff(frames, axis=0)).reshape(len(frames) - 1, -1).max(axis=1)
+    speech = slice(int(0.3 * fps), int(2.8 * fps))  # the clip speaks throughout this span
+    assert (change[speech] > 8).mean() > 0.97, "consecutive frames differ during speech"
+
+
+@pytest.mark.parametrize("fmt, video_codec, audio_codec", [
+    ("mp4", "h264", "aac"), ("webm", "vp9", "opus"), ("mov", "prores", "aac")])
+def test_each_format_plays_back_with_its_codecs(shared_data, tmp_path, fmt, video_codec,
+                                                audio_codec):
+    out = tmp_path / f"clip.{fmt}"
+    settings = talkinghead.RenderSettings(format=fmt, resolution=(640, 360))
+    result = talkinghead.render(shared_data / "images" / "art_2.png",
+                                shared_data / "audio" / "bus_chinese.wav", out, settings)
+    facts = video_facts(out)
+    assert (facts.video_codec, facts.audio_codec) == (video_codec, audio_codec)
+    assert (facts.width, facts.height) == (640, 360)
+    assert facts.frames == result.frames
+    assert abs(facts.video_s - result.duration_s) <= 1 / 25

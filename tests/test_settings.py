@@ -44,3 +44,24 @@ def test_unknown_preset_is_refused():
 def test_every_preset_is_valid():
     for name in PRESETS:
         settings_for(name)
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"fps": 29}, "--fps"), ({"format": "avi"}, "--format"), ({"aspect": "21:9"}, "--aspect"),
+    ({"framing": "waist"}, "--framing"), ({"pad": "color:green"}, "--pad"),
+    ({"resolution": (1281, 720)}, "even"), ({"resolution": (1280, 720), "aspect": "9:16"},
+                                            "does not match"),
+])
+def test_frame_and_format_settings_are_checked(values, message):
+    with pytest.raises(SettingsError, match=message):
+        RenderSettings(**values)
+
+
+def test_resolution_parses_and_frames_the_face():
+    from talkinghead.settings import parse_resolution
+
+    settings = RenderSettings(resolution=parse_resolution("1280x720"))
+    assert settings.resolution == (1280, 720) and settings.frames_the_face
+    assert not RenderSettings().frames_the_face
+    with pytest.raises(SettingsError):
+        parse_resolution("1280by720")

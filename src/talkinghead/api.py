@@ -24,13 +24,14 @@ import numpy as np
 from .errors import JobNotFinishedError, TalkingHeadError
 from .events import NullSink, ProgressSink
 from .face.landmarks import detect_face
-from .framing import apply_framing, plan_framing
+from .framing import UPSCALE_WARNING, apply_framing, plan_framing
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks
 from .jobs.cleanup import CleanupLimits, clean_store
 from .jobs.inputs import ChunkInputs, inputs_saved, save_inputs
-from .jobs.runner import RESULT_FILE, Deadline, run_job
+from .jobs.runner import Deadline, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .media.audio import load_audio
+from .media.formats import output_format
 from .media.image import load_portrait
 from .media.video import atomic_path, ensure_writable
 from .motion.plan import plan_motion
@@ -75,7 +76,7 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     settings = settings or RenderSettings()
     sink = sink or NullSink()
     output = Path(output)
-    ensure_writable(output)
+    ensure_writable(output, output_format(settings.format))
     get_engine(engine)  # an unknown engine fails before any work
     store = store or JobStore()
     portrait = load_portrait(image)
@@ -86,8 +87,8 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
         sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
                     f"({job.frames_done}/{job.frames} frames already rendered)")
     else:
-        job = _new_job(store, new_job_id(), portrait, sound, settings, engine, output, chunk_seconds,
-                       key, sink, started)
+        job = _new_job(store, new_job_id(), portrait, sound, settings, engine, output,
+                       chunk_seconds, key, sink, started)
     return _run(store, job, output, workers, sink, timeout_s, started)
 
 
@@ -100,7 +101,7 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
     sink = sink or NullSink()
     job = store.get(job_id)
     output = Path(output) if output else Path(job.output_path)
-    ensure_writable(output)
+    ensure_writable(output, output_format(job.settings.get("format", "mp4")))
     if not inputs_saved(store.folder(job.id)):
         raise TalkingHeadError(f"job {job.id} has no saved plan (it died while planning); "
                                "run the original command again")
@@ -115,7 +116,7 @@ def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None =
     """Copy a finished job's video to `output`; `JobNotFinishedError` says how far it got."""
     store = store or JobStore()
     job = store.get(job_id)
-    result = store.folder(job.id) / RESULT_FILE
+    result = result_path(store.folder(job.id), job)
     if job.state != DONE:
         detail = f": {job.error}" if job.error else ""
         raise JobNotFinishedError(
@@ -125,7 +126,7 @@ def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None =
         raise TalkingHeadError(f"job {job.id} finished but its video was cleaned up; "
                                "render it again")
     output = Path(output)
-    ensure_writable(output)
+    ensure_writable(output, output_format(job.settings.get("format", "mp4")))
     _publish(result, output)
     return job
 
@@ -157,7 +158,7 @@ def _finished(store: JobStore, key: str) -> Job | None:
     """A finished job with the same key whose video is still in the store."""
     for job in store.recent(limit=50):
         if job.input_key == key and job.state == DONE and (
-                store.folder(job.id) / RESULT_FILE).is_file():
+                result_path(store.folder(job.id), job)).is_file():
             return job
     return None
 
@@ -169,6 +170,9 @@ def _new_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSett
     with sink.stage("face"):
         face = detect_face(portrait.pixels, sink)
     framing = plan_framing((portrait.width, portrait.height), face, settings)
+    if framing.mode == "frame" and framing.scale > UPSCALE_WARNING:
+        sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
+                    "a larger portrait or a smaller --resolution will look sharper")
     canvas, framed_face = apply_framing(portrait.pixels, face, framing)
     with sink.stage("speech"):
         speech = analyse_speech(sound)

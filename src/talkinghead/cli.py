@@ -30,15 +30,21 @@ from .jobs.cleanup import (
 )
 from .jobs.store import JobStore
 from .settings import (
+    ASPECTS,
     DEFAULT_EXPRESSION_SCALE,
     DEFAULT_POSE_STYLE,
     DEFAULT_PREPROCESS,
     DEFAULT_SIZE,
+    FPS,
+    FPS_CHOICES,
+    FRAMINGS,
     PREPROCESS_MODES,
     PRESETS,
     SIZES,
+    parse_resolution,
     settings_for,
 )
+from .settings import FORMATS as OUTPUT_FORMATS
 from .version import __version__
 
 EXIT_USAGE = 2
@@ -95,6 +101,26 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                            f"(default: {DEFAULT_PREPROCESS}, or the preset's)")
     look.add_argument("--no-enhance", action="store_true",
                       help="faster, slightly softer resampling (default: enhancement on)")
+    frame = parser.add_argument_group(
+        "frame, rate and format (for editors and Remotion: an exact output size, framed "
+        "around the face)")
+    frame.add_argument("--aspect", choices=list(ASPECTS), default="source",
+                       help="output aspect ratio; anything but 'source' frames the face itself "
+                            "(default: %(default)s: the --preprocess modes)")
+    frame.add_argument("--resolution", type=parse_resolution, default=None, metavar="WxH",
+                       help="exact output size, e.g. 1280x720 (default: 720 px on the short "
+                            "side for --aspect)")
+    frame.add_argument("--framing", choices=FRAMINGS, default="shoulders",
+                       help="how tight a framed output is: face 50%%, 32%% or 22%% of the "
+                            "height, eyes one third down (default: %(default)s)")
+    frame.add_argument("--pad", default="blur", metavar="blur|edge|color:#RRGGBB",
+                       help="fill where the picture does not reach the frame "
+                            "(default: %(default)s)")
+    frame.add_argument("--fps", type=int, choices=FPS_CHOICES, default=FPS,
+                       help="frame rate; motion is planned at this rate (default: %(default)s)")
+    frame.add_argument("--format", choices=list(OUTPUT_FORMATS), default="mp4",
+                       help="mp4: H.264 + AAC; webm: VP9 + Opus; mov: ProRes 422 + AAC "
+                            "(default: %(default)s)")
     look.add_argument("--seed", type=int, default=None,
                       help="seed for blinks and head motion (default: derived from the inputs)")
 
@@ -203,6 +229,12 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         preprocess=args.preprocess,
         enhance=False if args.no_enhance else None,
         seed=args.seed,
+        fps=args.fps,
+        format=args.format,
+        aspect=args.aspect,
+        resolution=args.resolution,
+        framing=args.framing,
+        pad=args.pad,
     )
     if args.chunk_seconds < MIN_CHUNK_SECONDS:
         parser.error(f"--chunk-seconds must be at least {MIN_CHUNK_SECONDS:g}")

@@ -38,8 +38,13 @@ def video_facts(path: str | Path) -> VideoFacts:
         video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
         frames = sum(1 for _ in container.decode(video))
-        video_s = float(video.duration * video.time_base)
-        audio_s = float(audio.duration * audio.time_base) if audio else None
+        # WebM keeps durations on the container, not the streams.
+        container_s = container.duration / av.time_base if container.duration else None
+        video_s = (float(video.duration * video.time_base) if video.duration
+                   else frames / float(video.average_rate))
+        audio_s = None
+        if audio:
+            audio_s = float(audio.duration * audio.time_base) if audio.duration else container_s
         facts = (video.codec_context.name, video.codec_context.pix_fmt, video.width,
                  video.height, float(video.average_rate), frames, video_s,
                  audio.codec_context.name if audio else None, audio_s)

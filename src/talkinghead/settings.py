@@ -18,6 +18,12 @@ PREPROCESS_MODES: Final = ("crop", "resize", "full")
 EXPRESSION_SCALE_RANGE: Final = (0.5, 2.0)
 POSE_STYLE_RANGE: Final = (0, 45)
 FPS: Final = 25  # the original tool's frame rate; every time unit inside motion/ is one frame
+FPS_CHOICES: Final = (24, 25, 30, 50, 60)
+FORMATS: Final = ("mp4", "webm", "mov")
+ASPECTS: Final = {"source": None, "16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:5": 4 / 5}
+FRAMINGS: Final = ("head", "shoulders", "chest")
+PAD_MODES: Final = ("blur", "edge", "color:#RRGGBB")
+RESOLUTION_RANGE: Final = (64, 4096)  # pixels per side
 
 DEFAULT_SIZE: Final = 256
 DEFAULT_EXPRESSION_SCALE: Final = 1.0
@@ -37,6 +43,16 @@ class RenderSettings:
     enhance: bool = True
     fps: int = FPS
     seed: int | None = None  # None: derived from the inputs' hashes, so reruns match
+    format: str = "mp4"
+    aspect: str = "source"  # anything but "source" (or a resolution) frames the face itself
+    resolution: tuple[int, int] | None = None  # exact output width, height
+    framing: str = "shoulders"  # how tight a framed output is around the face
+    pad: str = "blur"  # what fills a framed output where the picture does not reach
+
+    @property
+    def frames_the_face(self) -> bool:
+        """True when the output frame is chosen around the face (--aspect / --resolution)."""
+        return self.aspect != "source" or self.resolution is not None
 
     def __post_init__(self) -> None:
         if self.size not in SIZES:
@@ -57,11 +73,57 @@ class RenderSettings:
                 f"--preprocess must be one of {', '.join(PREPROCESS_MODES)}, "
                 f"got {self.preprocess!r}"
             )
-        if self.fps <= 0:
-            raise SettingsError(f"fps must be positive, got {self.fps}")
+        if self.fps not in FPS_CHOICES:
+            raise SettingsError(f"--fps must be one of {', '.join(map(str, FPS_CHOICES))}, "
+                                f"got {self.fps}")
+        _check_choice("--format", self.format, FORMATS)
+        _check_choice("--aspect", self.aspect, tuple(ASPECTS))
+        _check_choice("--framing", self.framing, FRAMINGS)
+        _check_pad(self.pad)
+        if self.resolution is not None:
+            object.__setattr__(self, "resolution", _checked_resolution(self.resolution,
+                                                                       self.aspect))
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _check_choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise SettingsError(f"{flag} must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _check_pad(pad: str) -> None:
+    if pad in ("blur", "edge"):
+        return
+    colour = pad.removeprefix("color:")
+    if not (pad.startswith("color:") and len(colour) == 7 and colour.startswith("#")
+            and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+        raise SettingsError(f"--pad must be blur, edge or color:#RRGGBB, got {pad!r}")
+
+
+def _checked_resolution(resolution, aspect: str) -> tuple[int, int]:
+    """(width, height): even (for 4:2:0 video), in range, and matching --aspect if given."""
+    try:
+        width, height = (int(v) for v in resolution)
+    except (TypeError, ValueError) as e:
+        raise SettingsError(f"--resolution must be WIDTHxHEIGHT, got {resolution!r}") from e
+    lo, hi = RESOLUTION_RANGE
+    if not (lo <= width <= hi and lo <= height <= hi) or width % 2 or height % 2:
+        raise SettingsError(f"--resolution must be even numbers from {lo} to {hi}, "
+                            f"got {width}x{height}")
+    ratio = ASPECTS[aspect]
+    if ratio is not None and abs(width / height - ratio) > 0.01 * ratio:
+        raise SettingsError(f"--resolution {width}x{height} does not match --aspect {aspect}")
+    return width, height
+
+
+def parse_resolution(text: str) -> tuple[int, int]:
+    """'1280x720' -> (1280, 720)."""
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise SettingsError(f"--resolution must look like 1280x720, got {text!r}")
+    return int(parts[0]), int(parts[1])
 
 
 # The original README's preset table. A preset only sets these values;

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from talkinghead.errors import AudioError, OutputError
+from talkinghead.media.formats import FORMATS
 from talkinghead.media.video import (
     AUDIO_RATE,
     GOP_SECONDS,
@@ -214,9 +215,36 @@ def test_ensure_writable_accepts_and_creates_folder(tmp_path: Path) -> None:
     assert output.parent.is_dir() and list(output.parent.iterdir()) == []
 
 
-def test_ensure_writable_wants_mp4(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match=r"output must end in \.mp4: .*talking\.mov"):
+def test_ensure_writable_wants_the_format_s_extension(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"end in \.mp4 for --format mp4: .*talking\.mov"):
         ensure_writable(tmp_path / "talking.mov")
+    ensure_writable(tmp_path / "talking.mov", FORMATS["mov"])
+    with pytest.raises(OutputError, match=r"\.webm"):
+        ensure_writable(tmp_path / "talking.mp4", FORMATS["webm"])
+
+
+@pytest.mark.parametrize("name, video_codec, audio_codec, pixel_format", [
+    ("webm", "vp9", "opus", "yuv420p"),
+    ("mov", "prores", "aac", "yuv422p10le"),
+])
+def test_other_formats_join_parts_with_their_codecs(tmp_path: Path, name, video_codec,
+                                                    audio_codec, pixel_format) -> None:
+    fmt = FORMATS[name]
+    parts = []
+    for index in range(2):
+        part = tmp_path / f"part{index}{fmt.suffix}"
+        with VideoEncoder(part, 64, 48, 25, fmt) as encoder:
+            for k in range(15):
+                encoder.write(np.full((48, 64, 3), 10 * (index * 15 + k) % 255, np.uint8))
+        parts.append(part)
+    audio = write_audio(tmp_path / "tone.wav", "pcm_s16le", tone(1.2, 44100, channels=2), 44100)
+    out = tmp_path / f"joined{fmt.suffix}"
+    finalize_mp4(parts, audio, out, 1.2, fmt)
+    with av.open(str(out)) as container:
+        video, sound = container.streams.video[0], container.streams.audio[0]
+        assert video.codec_context.name == video_codec and sound.codec_context.name == audio_codec
+        assert video.codec_context.pix_fmt == pixel_format
+        assert sum(1 for _ in container.decode(video)) == 30
 
 
 def test_ensure_writable_rejects_a_directory(tmp_path: Path) -> None:

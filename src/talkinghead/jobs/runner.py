@@ -24,9 +24,9 @@ from ..errors import RenderTimeoutError, TalkingHeadError
 from ..events import ProgressSink
 from ..media.video import finalize_mp4
 from .store import CHUNK_DONE, DONE, FAILED, INTERRUPTED, RENDERING, TIMED_OUT, Job, JobStore
-from .worker import ChunkTask, part_path, render_chunk
+from .worker import ChunkTask, job_format, part_path, render_chunk
 
-RESULT_FILE = "result.mp4"
+RESULT_STEM = "result"
 LOCK_FILE = "lock"
 POLL_S = 0.2  # how often the parent checks on workers, progress and the clock
 
@@ -48,7 +48,8 @@ def run_job(store: JobStore, job: Job, *, workers: int, sink: ProgressSink,
     """Render what is missing of `job` and join it; returns the finished video in the job folder."""
     folder = store.folder(job.id)
     with _job_lock(folder, job.id):
-        result = folder / RESULT_FILE
+        fmt = job_format(job.settings)
+        result = result_path(folder, job)
         if job.state == DONE and result.is_file():
             return result
         todo = _chunks_to_render(store, job, sink)
@@ -59,8 +60,8 @@ def run_job(store: JobStore, job: Job, *, workers: int, sink: ProgressSink,
                 progress.advance(job.frames - sum(c.frames for c in todo))
                 _render_chunks(store, job, todo, workers, progress.advance, deadline)
             with sink.stage("join"):
-                parts = [part_path(folder, c.index) for c in job.chunks]
-                finalize_mp4(parts, Path(job.audio_path), result, job.duration_s)
+                parts = [part_path(folder, c.index, fmt) for c in job.chunks]
+                finalize_mp4(parts, Path(job.audio_path), result, job.duration_s, fmt)
         except RenderTimeoutError as e:
             store.set_state(job.id, TIMED_OUT, str(e))
             raise RenderTimeoutError(
@@ -81,6 +82,11 @@ def run_job(store: JobStore, job: Job, *, workers: int, sink: ProgressSink,
         return result
 
 
+def result_path(folder: Path, job: Job) -> Path:
+    """Where a job's finished video lives in its folder."""
+    return folder / f"{RESULT_STEM}{job_format(job.settings).suffix}"
+
+
 def _chunks_to_render(store: JobStore, job: Job, sink: ProgressSink) -> list:
     """Pending chunks, plus done ones whose part file is gone or damaged (said aloud)."""
     folder = store.folder(job.id)
@@ -89,7 +95,7 @@ def _chunks_to_render(store: JobStore, job: Job, sink: ProgressSink) -> list:
     todo = []
     for chunk in job.chunks:
         if chunk.state == CHUNK_DONE:
-            frames = _part_frames(part_path(folder, chunk.index))
+            frames = _part_frames(part_path(folder, chunk.index, job_format(job.settings)))
             if frames == chunk.frames:
                 continue
             sink.notice(f"job {job.id}: chunk {chunk.index} is missing or damaged on disk; "

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..media.formats import OutputFormat, output_format
 from ..media.video import VideoEncoder
 from ..render.base import get_engine
 from ..settings import RenderSettings
@@ -33,8 +34,12 @@ class ChunkTask:
     engine: str
 
 
-def part_path(job_folder: Path, index: int) -> Path:
-    return job_folder / CHUNKS_FOLDER / f"{index:05d}.mp4"
+def job_format(settings: dict) -> OutputFormat:
+    return output_format(settings.get("format", "mp4"))
+
+
+def part_path(job_folder: Path, index: int, fmt: OutputFormat) -> Path:
+    return job_folder / CHUNKS_FOLDER / f"{index:05d}{fmt.suffix}"
 
 
 _prepared: dict = {}  # per process: (job folder, engine) -> (engine, state); one job at a time
@@ -49,13 +54,14 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     """
     started = time.monotonic()
     engine, state, canvas_size = _engine_state(task)
-    target = part_path(task.job_folder, task.index)
+    fmt = job_format(task.settings)
+    target = part_path(task.job_folder, task.index, fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial.mp4")
+    partial = target.with_name(f"{target.stem}.partial{fmt.suffix}")
     plan = _prepared[(task.job_folder, task.engine)][3]
     pending = 0
     try:
-        with VideoEncoder(partial, *canvas_size, plan.fps) as encoder:
+        with VideoEncoder(partial, *canvas_size, plan.fps, fmt) as encoder:
             for frame in engine.render(state, plan, task.start, task.stop):
                 encoder.write(frame)
                 pending += 1

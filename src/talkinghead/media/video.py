@@ -26,45 +26,37 @@ from av.video.reformatter import VideoReformatter
 
 from talkinghead.errors import OutputError
 from talkinghead.media.audio import iter_pcm
+from talkinghead.media.formats import FORMATS, GOP_SECONDS, OutputFormat
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self needs Python 3.11; mypy ships this
 
-VIDEO_CODEC: Final = "libx264"
-PIXEL_FORMAT: Final = "yuv420p"  # the only H.264 format every player and browser decodes
-X264_PRESET: Final = "veryfast"  # rendering, not encoding, dominates CPU time; this stays small
-CRF: Final = 18  # visually lossless for x264; the face detail is the product, so spend bits on it
-GOP_SECONDS: Final = 2  # keyframe every 2 s: cheap seeking, small cost in size
-# No content-driven keyframes, so the GOP is fixed by `g` alone (x264 would clamp a matching
-# keyint_min to g/2 + 1 anyway): same frames, same GOP layout.
-X264_PARAMS: Final = "scenecut=0"
-AUDIO_CODEC: Final = "aac"
-AUDIO_BITRATE: Final = 128_000  # bit/s; transparent for speech in AAC-LC
-AUDIO_RATE: Final = 48_000  # Hz; the native AAC/MP4 rate, avoids resampling in players
-MP4_SUFFIX: Final = ".mp4"
+AUDIO_RATE: Final = 48_000  # Hz; native for AAC and Opus, avoids resampling in players
 COLORSPACE: Final = "ITU709"  # RGB -> YUV matrix; also tagged in the stream so players agree
 
 
 class VideoEncoder:
-    """Write RGB frames as one video-only H.264 MP4 part; use as a context manager.
+    """Write RGB frames as one video-only part in `fmt`'s codec; use as a context manager.
 
     Frame `i` written gets pts `i` in time base 1/fps. Leaving the `with` block flushes the
     encoder and closes the file, on error too (the part is then incomplete and should be dropped).
     """
 
-    def __init__(self, path: Path, width: int, height: int, fps: int) -> None:
+    def __init__(self, path: Path, width: int, height: int, fps: int,
+                 fmt: OutputFormat = FORMATS["mp4"]) -> None:
         if width <= 0 or height <= 0 or width % 2 or height % 2:
             raise ValueError(
-                f"frame size must be positive and even for {PIXEL_FORMAT}: {width}x{height}"
+                f"frame size must be positive and even for {fmt.pixel_format}: {width}x{height}"
             )
         if fps <= 0:
             raise ValueError(f"fps must be positive: {fps}")
         self.width, self.height, self.fps = width, height, fps
         self.frames_written = 0
         self._closed = False
-        self._container = av.open(str(path), mode="w", format="mp4")
-        stream = self._container.add_stream(VIDEO_CODEC, rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, PIXEL_FORMAT
+        self.fmt = fmt
+        self._container = av.open(str(path), mode="w", format=fmt.muxer)
+        stream = self._container.add_stream(fmt.video_codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, fmt.pixel_format
         ctx = stream.codec_context
         ctx.time_base = Fraction(1, fps)
         ctx.gop_size = GOP_SECONDS * fps
@@ -73,12 +65,7 @@ class VideoEncoder:
         ctx.thread_type = "FRAME"  # PyAV's default, SLICE, splits frames into slices: worse, slower
         ctx.colorspace = ctx.color_primaries = ctx.color_trc = 1  # AVCOL_*_BT709
         ctx.color_range = 1  # MPEG (limited) range, what swscale produces by default
-        ctx.options = {
-            "preset": X264_PRESET,
-            "crf": str(CRF),
-            "bf": "0",
-            "x264-params": X264_PARAMS,
-        }
+        ctx.options = {"g": str(GOP_SECONDS * fps), **fmt.video_options}
         self._stream = stream
         # One converter for the whole part: a frame's own reformat() builds a new one each call.
         self._reformatter = VideoReformatter()
@@ -92,7 +79,7 @@ class VideoEncoder:
             )
         rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
         yuv = self._reformatter.reformat(
-            rgb, format=PIXEL_FORMAT, src_colorspace=COLORSPACE, dst_colorspace=COLORSPACE
+            rgb, format=self.fmt.pixel_format, src_colorspace=COLORSPACE, dst_colorspace=COLORSPACE
         )
         yuv.pts = self.frames_written
         yuv.time_base = Fraction(1, self.fps)
@@ -125,11 +112,13 @@ class VideoEncoder:
             self.close()
 
 
-def finalize_mp4(video_parts: Sequence[Path], audio: Path, output: Path, duration_s: float) -> None:
-    """Join the parts by stream copy, add `audio` as AAC trimmed or padded to `duration_s`.
+def finalize_mp4(video_parts: Sequence[Path], audio: Path, output: Path, duration_s: float,
+                 fmt: OutputFormat = FORMATS["mp4"]) -> None:
+    """Join the parts by stream copy, add `audio` encoded for `fmt`, trimmed or padded to
+    `duration_s`.
 
-    The result appears at `output` only when complete, with the index at the front
-    (faststart) so it plays while downloading.
+    The result appears at `output` only when complete; MP4 and MOV have the index at the
+    front (faststart) so they play while downloading.
     """
     if not video_parts:
         raise ValueError("finalize_mp4 needs at least one video part")
@@ -137,7 +126,7 @@ def finalize_mp4(video_parts: Sequence[Path], audio: Path, output: Path, duratio
         raise ValueError(f"duration must be positive: {duration_s}")
     with (
         atomic_path(output) as tmp,
-        av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as out,
+        av.open(str(tmp), mode="w", format=fmt.muxer, options=fmt.mux_options) as out,
         av.open(str(video_parts[0])) as first,
     ):
         template = first.streams.video[0]
@@ -145,10 +134,10 @@ def finalize_mp4(video_parts: Sequence[Path], audio: Path, output: Path, duratio
         video_out = out.add_stream_from_template(template)
         video_out.time_base = Fraction(1, fps)
         layout = _audio_layout(audio)
-        audio_out = out.add_stream(AUDIO_CODEC, rate=AUDIO_RATE, layout=layout)
-        audio_out.bit_rate = AUDIO_BITRATE
+        audio_out = out.add_stream(fmt.audio_codec, rate=AUDIO_RATE, layout=layout)
+        audio_out.bit_rate = fmt.audio_bitrate
         video = _joined_video_packets(video_parts, video_out, fps)
-        sound = _aac_packets(audio, audio_out, layout, duration_s)
+        sound = _audio_packets(audio, audio_out, layout, duration_s)
         # Interleave by time so the muxer never buffers one whole track in memory.
         for _, packet in heapq.merge(video, sound, key=lambda item: item[0]):
             out.mux(packet)
@@ -207,7 +196,7 @@ def _audio_layout(audio: Path) -> str:
     return "stereo" if channels >= 2 else "mono"
 
 
-def _aac_packets(
+def _audio_packets(
     audio: Path, stream: av.audio.stream.AudioStream, layout: str, duration_s: float
 ) -> Iterator[tuple[Fraction, av.Packet]]:
     """Encode the original audio, cut or padded with silence to exactly `duration_s`."""
@@ -238,13 +227,15 @@ def _aac_packets(
     yield from encode(None)
 
 
-def ensure_writable(output: Path) -> None:
+def ensure_writable(output: Path, fmt: OutputFormat = FORMATS["mp4"]) -> None:
     """Fail now, not after minutes of rendering, if `output` cannot be written."""
     output = Path(output)
-    if output.suffix.lower() != MP4_SUFFIX:
-        raise OutputError(f"output must end in .mp4: '{output}' (add the .mp4 extension)")
+    if output.suffix.lower() != fmt.suffix:
+        raise OutputError(f"output must end in {fmt.suffix} for --format {fmt.name}: "
+                          f"'{output}' (change the extension or --format)")
     if output.is_dir():
-        raise OutputError(f"output '{output}' is a directory (give a file name ending in .mp4)")
+        raise OutputError(f"output '{output}' is a directory "
+                          f"(give a file name ending in {fmt.suffix})")
     _make_parent(output)
     try:
         probe = _create_hidden_sibling(output, ".probe")
@@ -266,7 +257,7 @@ def atomic_path(output: Path) -> Iterator[Path]:
     output = Path(output)
     _make_parent(output)
     try:
-        tmp = _create_hidden_sibling(output, output.suffix or MP4_SUFFIX)
+        tmp = _create_hidden_sibling(output, output.suffix or ".mp4")
     except OSError as e:
         raise OutputError(
             f"cannot write to folder '{output.parent}': {e.strerror or e} "
