@@ -77,10 +77,19 @@ def test_no_face_reports_the_image_guidelines(tmp_path, sample_speech_path, caps
 
 def test_retrieve_of_an_unknown_job_fails_clearly(capsys, tmp_path):
     out = tmp_path / "r.mp4"
+    assert main(["--retrieve", "th-0123456789ab", "--output", str(out)]) == 2
+    assert "no job th-0123456789ab" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_retrieve_of_a_runpod_id_needs_the_api_key(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("requests")
+    monkeypatch.delenv("RUNPOD_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    out = tmp_path / "r.mp4"
     assert main(["--retrieve", "7d69546a-3d31-4f74-bf12-b1c19a2f4d3c-u1", "--output",
                  str(out)]) == 2
-    assert "no job 7d69546a-3d31-4f74-bf12-b1c19a2f4d3c-u1" in capsys.readouterr().err
-    assert not out.exists()
+    assert "RUNPOD_API_KEY" in capsys.readouterr().err and not out.exists()
 
 
 def test_setup_checks_the_local_engine(capsys):

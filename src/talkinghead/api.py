@@ -28,7 +28,7 @@ from .framing import UPSCALE_WARNING, apply_framing, plan_framing
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks
 from .jobs.cleanup import CleanupLimits, clean_store
 from .jobs.inputs import ChunkInputs, inputs_saved, save_inputs
-from .jobs.runner import Deadline, result_path, run_job
+from .jobs.runner import ChunkExecutor, Deadline, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .media.audio import load_audio
 from .media.formats import output_format
@@ -64,13 +64,17 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
            settings: RenderSettings | None = None, *, engine: str = "warp",
            sink: ProgressSink | None = None, timeout_s: Timeout = None,
            chunk_seconds: float = DEFAULT_CHUNK_SECONDS, workers: int | None = None,
-           store: JobStore | None = None) -> RenderResult:
+           store: JobStore | None = None,
+           backend: str | ChunkExecutor = "local") -> RenderResult:
     """Render a talking-head MP4 of `image` speaking `audio` to `output`.
 
     Rerunning the same inputs and settings resumes an unfinished job (or reuses a
     finished one). Raises a `TalkingHeadError` subclass for bad input; `output`
     is then untouched, and it only ever appears complete. `timeout_s="auto"`
     allows what the original tool allowed: 4 minutes per audio minute plus 2.
+    `backend` draws the chunks: "local" (this machine's cores), "runpod" (the
+    endpoint in RUNPOD_SADTALKER_ENDPOINT_ID; needs the `runpod` extra), or a
+    `ChunkExecutor`.
     """
     started = time.monotonic()
     settings = settings or RenderSettings()
@@ -78,23 +82,25 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     output = Path(output)
     ensure_writable(output, output_format(settings.format))
     get_engine(engine)  # an unknown engine fails before any work
+    executor = executor_for(backend, workers)
     store = store or JobStore()
     portrait = load_portrait(image)
     sound = load_audio(audio)
     key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds)
-    job = store.find_resumable(key) or _finished(store, key)
+    job = store.find_resumable(key) or finished_job(store, key)
     if job is not None and inputs_saved(store.folder(job.id)):
         sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
                     f"({job.frames_done}/{job.frames} frames already rendered)")
     else:
-        job = _new_job(store, new_job_id(), portrait, sound, settings, engine, output,
+        job = plan_job(store, new_job_id(), portrait, sound, settings, engine, output,
                        chunk_seconds, key, sink, started)
-    return _run(store, job, output, workers, sink, timeout_s, started)
+    return _run(store, job, output, executor, sink, timeout_s, started)
 
 
 def resume(job_id: str, output: str | os.PathLike | None = None, *,
            sink: ProgressSink | None = None, timeout_s: Timeout = None,
-           workers: int | None = None, store: JobStore | None = None) -> RenderResult:
+           workers: int | None = None, store: JobStore | None = None,
+           backend: str | ChunkExecutor = "local") -> RenderResult:
     """Continue job `job_id` from its record; its inputs must be unchanged on disk."""
     started = time.monotonic()
     store = store or JobStore()
@@ -109,7 +115,23 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
     if not audio.is_file() or load_audio(audio).sha256 != job.audio_sha256:
         raise TalkingHeadError(f"job {job.id}: its audio {audio} is gone or has changed; "
                                "run the render again with the current file")
-    return _run(store, job, output, workers, sink, timeout_s, started)
+    return _run(store, job, output, executor_for(backend, workers), sink, timeout_s, started)
+
+
+def executor_for(backend: str | ChunkExecutor, workers: int | None = None) -> ChunkExecutor:
+    """The chunk executor for a backend name (or the executor itself)."""
+    if not isinstance(backend, str):
+        return backend
+    if backend == "local":
+        return LocalExecutor(workers or os.cpu_count() or 1)
+    if backend == "runpod":
+        try:
+            from .remote.client import RunPodExecutor
+        except ImportError as e:
+            raise TalkingHeadError("the RunPod backend needs the runpod extra: "
+                                   "pip install 'talkinghead[runpod]'") from e
+        return RunPodExecutor.from_environment()
+    raise TalkingHeadError(f"unknown backend {backend!r}: choose local or runpod")
 
 
 def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None = None) -> Job:
@@ -127,7 +149,7 @@ def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None =
                                "render it again")
     output = Path(output)
     ensure_writable(output, output_format(job.settings.get("format", "mp4")))
-    _publish(result, output)
+    publish(result, output)
     return job
 
 
@@ -154,7 +176,7 @@ def auto_timeout_s(audio_seconds: float) -> float:
     return 4.0 * audio_seconds + 120.0
 
 
-def _finished(store: JobStore, key: str) -> Job | None:
+def finished_job(store: JobStore, key: str) -> Job | None:
     """A finished job with the same key whose video is still in the store."""
     for job in store.recent(limit=50):
         if job.input_key == key and job.state == DONE and (
@@ -163,7 +185,7 @@ def _finished(store: JobStore, key: str) -> Job | None:
     return None
 
 
-def _new_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
+def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
              engine: str, output: Path, chunk_seconds: float, key: str, sink: ProgressSink,
              started: float) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job."""
@@ -206,14 +228,13 @@ def _frame_loudness(speech, frames: int, fps: int) -> np.ndarray:
     return np.asarray(features.loudness)[hops] if len(features.loudness) else np.zeros(frames)
 
 
-def _run(store: JobStore, job: Job, output: Path, workers: int | None, sink: ProgressSink,
+def _run(store: JobStore, job: Job, output: Path, executor: ChunkExecutor, sink: ProgressSink,
          timeout_s: Timeout, started: float) -> RenderResult:
     if timeout_s == "auto":
         timeout_s = auto_timeout_s(job.duration_s)
     reused = job.state == DONE
-    result = run_job(store, job, workers=workers or os.cpu_count() or 1, sink=sink,
-                     deadline=Deadline(timeout_s))
-    _publish(result, output)
+    result = run_job(store, job, executor=executor, sink=sink, deadline=Deadline(timeout_s))
+    publish(result, output)
     store.set_state(job.id, DONE, output_path=str(output.resolve()))
     clean_store(store, CleanupLimits.from_environment())
     face = json.loads((store.folder(job.id) / "face.json").read_text())
@@ -223,7 +244,7 @@ def _run(store: JobStore, job: Job, output: Path, workers: int | None, sink: Pro
                         (x0, y0, x1, y1), reused)
 
 
-def _publish(result: Path, output: Path) -> None:
+def publish(result: Path, output: Path) -> None:
     """Put the job's finished video at `output` atomically: a hard link where possible."""
     with atomic_path(output) as partial:
         partial.unlink(missing_ok=True)

@@ -134,8 +134,18 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=None,
                      help="parallel chunk renderers (default: the number of cores, "
                           f"{os.cpu_count()} here)")
+    run.add_argument("--backend", choices=("local", "runpod"), default="local",
+                     help="where chunks render: this machine, or the RunPod serverless "
+                          "endpoint in RUNPOD_SADTALKER_ENDPOINT_ID (needs "
+                          "'pip install talkinghead[runpod]') (default: %(default)s)")
     run.add_argument("--setup", action="store_true",
-                     help="check that the local engine is ready, then exit")
+                     help="check that the local engine is ready; with --backend runpod or a "
+                          "RUNPOD_API_KEY, also create or update the RunPod endpoint")
+    run.add_argument("--worker-image", default=None,
+                     help="with --setup: the worker image RunPod pulls "
+                          "(default: $TALKINGHEAD_WORKER_IMAGE)")
+    run.add_argument("--cpu", action="store_true",
+                     help="with --setup: a CPU endpoint (cheaper; the warp engine needs no GPU)")
     run.add_argument("--retrieve", metavar="JOB_ID",
                      help="copy a finished job's video to --output, or report its progress "
                           "(exit 3 while unfinished)")
@@ -187,6 +197,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from .doctor import check_local_engine
 
         print(check_local_engine())
+        if args.backend == "runpod" or _runpod_key_present():
+            _remote().setup.setup_endpoint(_remote().setup.SetupOptions(
+                image=args.worker_image, compute="CPU" if args.cpu else "GPU"))
         return 0
     if args.jobs:
         print(_jobs_table(api.list_jobs()))
@@ -203,16 +216,20 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.retrieve:
         if not args.output:
             parser.error("--retrieve needs --output FILE")
-        job = api.retrieve(args.retrieve, args.output)
-        print(f"wrote {args.output} (job {job.id})", file=sys.stderr)
+        if _is_remote_job(args.retrieve):
+            _remote().client.retrieve_remote(args.retrieve, args.output)
+        else:
+            api.retrieve(args.retrieve, args.output)
+        print(f"wrote {args.output} (job {args.retrieve})", file=sys.stderr)
         return 0
     if args.timeout is not None and args.timeout <= 0:
         parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     sink = NullSink() if args.quiet else TerminalSink()
     timeout = args.timeout if args.timeout is not None else "auto"
     if args.resume:
+        backend = "runpod" if _is_remote_job(args.resume) else args.backend
         result = api.resume(args.resume, args.output, sink=sink, timeout_s=timeout,
-                            workers=args.workers)
+                            workers=args.workers, backend=backend)
         return _report(result, args)
     if args.demo:
         args.image = args.image or str(SAMPLES / "portrait.jpg")
@@ -242,8 +259,32 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error("--workers must be at least 1")
     result = api.render(args.image, args.audio, args.output, settings, sink=sink,
                         timeout_s=timeout, chunk_seconds=args.chunk_seconds,
-                        workers=args.workers)
+                        workers=args.workers, backend=args.backend)
     return _report(result, args)
+
+
+def _remote():
+    """The RunPod modules, which need the optional `runpod` extra."""
+    try:
+        from . import remote
+        from .remote import client, setup  # noqa: F401  (loaded for the attributes)
+    except ImportError as e:
+        raise TalkingHeadError("RunPod support needs the runpod extra: "
+                               "pip install 'talkinghead[runpod]'") from e
+    return remote
+
+
+def _runpod_key_present() -> bool:
+    from dotenv import dotenv_values
+
+    return bool(os.environ.get("RUNPOD_API_KEY") or dotenv_values(".env").get("RUNPOD_API_KEY"))
+
+
+def _is_remote_job(job_id: str) -> bool:
+    """A RunPod job ID, or one of ours whose chunks went to RunPod."""
+    from .remote.ids import has_remote_chunks, is_runpod_job_id
+
+    return is_runpod_job_id(job_id) or has_remote_chunks(JobStore().folder(job_id))
 
 
 def _report(result: api.RenderResult, args: argparse.Namespace) -> int:

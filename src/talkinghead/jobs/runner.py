@@ -14,16 +14,18 @@ import os
 import queue
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import av
 
 from ..errors import RenderTimeoutError, TalkingHeadError
 from ..events import ProgressSink
 from ..media.video import finalize_mp4
-from .store import CHUNK_DONE, DONE, FAILED, INTERRUPTED, RENDERING, TIMED_OUT, Job, JobStore
+from .store import CHUNK_DONE, DONE, FAILED, INTERRUPTED, RENDERING, TIMED_OUT, Chunk, Job, JobStore
 from .worker import ChunkTask, job_format, part_path, render_chunk
 
 RESULT_STEM = "result"
@@ -43,36 +45,67 @@ class Deadline:
             raise RenderTimeoutError(f"timed out after {self.limit_s:g} s")
 
 
-def run_job(store: JobStore, job: Job, *, workers: int, sink: ProgressSink,
+class ChunkExecutor(Protocol):
+    """Draws a job's pending chunks into part files and records each as it completes.
+
+    `LocalExecutor` uses this machine's cores; `remote.client.RunPodExecutor` a
+    RunPod endpoint. Everything else about a job (planning, resuming, joining,
+    states, errors) is the same for both.
+    """
+
+    def render(self, store: JobStore, job: Job, todo: list[Chunk],
+               advance: Callable[[int], None], deadline: Deadline,
+               sink: ProgressSink) -> None: ...
+
+
+@dataclass(frozen=True)
+class LocalExecutor:
+    """Chunks in worker processes, one per core (in this process for a single chunk)."""
+
+    workers: int = 1
+
+    def render(self, store: JobStore, job: Job, todo: list[Chunk],
+               advance: Callable[[int], None], deadline: Deadline,
+               sink: ProgressSink) -> None:
+        tasks = [ChunkTask(store.folder(job.id), c.index, c.start, c.stop, job.settings,
+                           job.engine) for c in todo]
+        if len(tasks) <= 1 or self.workers <= 1:
+            for task in tasks:
+                seconds = render_chunk(task, advance, deadline.check)
+                store.chunk_done(job.id, task.index, seconds)
+            return
+        _render_in_pool(store, job, tasks, self.workers, advance, deadline)
+
+
+def run_job(store: JobStore, job: Job, *, executor: ChunkExecutor, sink: ProgressSink,
             deadline: Deadline) -> Path:
     """Render what is missing of `job` and join it; returns the finished video in the job folder."""
     folder = store.folder(job.id)
-    with _job_lock(folder, job.id):
-        fmt = job_format(job.settings)
+    with job_lock(folder, job.id):
         result = result_path(folder, job)
         if job.state == DONE and result.is_file():
             return result
-        todo = _chunks_to_render(store, job, sink)
+        todo = chunks_to_render(store, job, sink)
         store.set_state(job.id, RENDERING)
         started = time.monotonic()
         try:
             with sink.stage("render", total=job.frames) as progress:
                 progress.advance(job.frames - sum(c.frames for c in todo))
-                _render_chunks(store, job, todo, workers, progress.advance, deadline)
+                executor.render(store, job, todo, progress.advance, deadline, sink)
             with sink.stage("join"):
-                parts = [part_path(folder, c.index, fmt) for c in job.chunks]
-                finalize_mp4(parts, Path(job.audio_path), result, job.duration_s, fmt)
+                join_parts(store, job)
         except RenderTimeoutError as e:
             store.set_state(job.id, TIMED_OUT, str(e))
-            raise RenderTimeoutError(
-                f"{e}; job {job.id} keeps its finished chunks: rerun the same command or "
-                f"'talkinghead --resume {job.id}' to continue, then "
-                f"'talkinghead --retrieve {job.id} --output FILE'") from None
+            advice = (f"job {job.id} keeps its finished chunks: rerun the same command or "
+                      f"'talkinghead --resume {job.id}' to continue, then "
+                      f"'talkinghead --retrieve {job.id} --output FILE'")
+            raise RenderTimeoutError(f"{e}; {getattr(e, 'advice', None) or advice}") from None
         except (KeyboardInterrupt, SystemExit):
             store.set_state(job.id, INTERRUPTED, "interrupted")
             raise
         except TalkingHeadError as e:
-            store.set_state(job.id, FAILED, str(e))
+            # An error can say the job was only interrupted (e.g. an unreachable endpoint).
+            store.set_state(job.id, getattr(e, "job_state", FAILED), str(e))
             raise
         except Exception as e:
             store.set_state(job.id, FAILED, f"{type(e).__name__}: {e}")
@@ -82,12 +115,22 @@ def run_job(store: JobStore, job: Job, *, workers: int, sink: ProgressSink,
         return result
 
 
+def join_parts(store: JobStore, job: Job) -> Path:
+    """Join a job's finished parts with its original audio into its result file."""
+    folder = store.folder(job.id)
+    fmt = job_format(job.settings)
+    parts = [part_path(folder, c.index, fmt) for c in job.chunks]
+    result = result_path(folder, job)
+    finalize_mp4(parts, Path(job.audio_path), result, job.duration_s, fmt)
+    return result
+
+
 def result_path(folder: Path, job: Job) -> Path:
     """Where a job's finished video lives in its folder."""
     return folder / f"{RESULT_STEM}{job_format(job.settings).suffix}"
 
 
-def _chunks_to_render(store: JobStore, job: Job, sink: ProgressSink) -> list:
+def chunks_to_render(store: JobStore, job: Job, sink: ProgressSink) -> list[Chunk]:
     """Pending chunks, plus done ones whose part file is gone or damaged (said aloud)."""
     folder = store.folder(job.id)
     for stale in folder.glob("chunks/*.partial*"):
@@ -95,7 +138,7 @@ def _chunks_to_render(store: JobStore, job: Job, sink: ProgressSink) -> list:
     todo = []
     for chunk in job.chunks:
         if chunk.state == CHUNK_DONE:
-            frames = _part_frames(part_path(folder, chunk.index, job_format(job.settings)))
+            frames = part_frames(part_path(folder, chunk.index, job_format(job.settings)))
             if frames == chunk.frames:
                 continue
             sink.notice(f"job {job.id}: chunk {chunk.index} is missing or damaged on disk; "
@@ -105,24 +148,13 @@ def _chunks_to_render(store: JobStore, job: Job, sink: ProgressSink) -> list:
     return todo
 
 
-def _part_frames(path: Path) -> int | None:
+def part_frames(path: Path) -> int | None:
+    """Frames in a finished part file, or None when it is missing or unreadable."""
     try:
         with av.open(str(path)) as container:
             return container.streams.video[0].frames
     except (OSError, av.error.FFmpegError, IndexError):
         return None
-
-
-def _render_chunks(store: JobStore, job: Job, todo: list, workers: int, advance,
-                   deadline: Deadline) -> None:
-    tasks = [ChunkTask(store.folder(job.id), c.index, c.start, c.stop, job.settings, job.engine)
-             for c in todo]
-    if len(tasks) <= 1 or workers <= 1:
-        for task in tasks:
-            seconds = render_chunk(task, advance, deadline.check)
-            store.chunk_done(job.id, task.index, seconds)
-        return
-    _render_in_pool(store, job, tasks, workers, advance, deadline)
 
 
 def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: int, advance,
@@ -169,7 +201,7 @@ def _pool_render(task: ChunkTask) -> float:
 
 
 @contextmanager
-def _job_lock(folder: Path, job_id: str) -> Iterator[None]:
+def job_lock(folder: Path, job_id: str) -> Iterator[None]:
     """One process at a time per job; the lock dies with its process, even on kill -9."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / LOCK_FILE, "a+") as handle:

@@ -9,6 +9,7 @@ file that exists is complete; a kill at any moment leaves at most a
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ def part_path(job_folder: Path, index: int, fmt: OutputFormat) -> Path:
     return job_folder / CHUNKS_FOLDER / f"{index:05d}{fmt.suffix}"
 
 
-_prepared: dict = {}  # per process: (job folder, engine) -> (engine, state); one job at a time
+# Per thread, the last job prepared: a worker renders many chunks of one job, and a RunPod
+# worker may run handlers in threads (an engine state holds scratch buffers: never shared).
+_prepared = threading.local()
 
 
 def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
@@ -53,12 +56,11 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     the chunk (a timeout), leaving no part file behind.
     """
     started = time.monotonic()
-    engine, state, canvas_size = _engine_state(task)
+    engine, state, canvas_size, plan = _engine_state(task)
     fmt = job_format(task.settings)
     target = part_path(task.job_folder, task.index, fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.stem}.partial{fmt.suffix}")
-    plan = _prepared[(task.job_folder, task.engine)][3]
     pending = 0
     try:
         with VideoEncoder(partial, *canvas_size, plan.fps, fmt) as encoder:
@@ -83,14 +85,13 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
 
 
 def _engine_state(task: ChunkTask):
+    """The engine, its prepared state, the frame size and the plan for the task's job."""
     key = (task.job_folder, task.engine)
-    if key not in _prepared:
-        _prepared.clear()
+    if getattr(_prepared, "key", None) != key:
         inputs = load_inputs(task.job_folder)
         engine = get_engine(task.engine)
         settings = RenderSettings(**task.settings)
         state = engine.prepare(inputs.canvas, inputs.face, inputs.roi, settings)
         height, width = inputs.canvas.shape[:2]
-        _prepared[key] = (engine, state, (width, height), inputs.plan)
-    engine, state, size, _ = _prepared[key]
-    return engine, state, size
+        _prepared.key, _prepared.value = key, (engine, state, (width, height), inputs.plan)
+    return _prepared.value

@@ -1,0 +1,37 @@
+import React from "react";
+import { CalculateMetadataFunction, Composition } from "remotion";
+import { NarratorPiP, NarratorPiPProps } from "./NarratorPiP";
+
+// The composition takes the narrator's own frame rate and length, so one composed frame
+// shows exactly one narrator frame and the video ends with the voice-over.
+const calculateMetadata: CalculateMetadataFunction<NarratorPiPProps> = ({ props }) => ({
+  fps: props.fps,
+  durationInFrames: props.frames ?? Math.round(props.duration_s * props.fps),
+});
+
+// Placeholder values for `remotion studio`; a render passes the summary that
+// `talkinghead --json` printed (`--props=public/narrator.json`).
+const defaultProps: NarratorPiPProps = {
+  output: "narrator.mp4",
+  width: 640,
+  height: 360,
+  fps: 30,
+  frames: 150,
+  duration_s: 5,
+  title: "talkinghead",
+  subtitle: "a narrator from one portrait and a voice-over",
+  size: "md",
+};
+
+export const RemotionRoot: React.FC = () => (
+  <Composition
+    id="NarratorPiP"
+    component={NarratorPiP}
+    width={1280}
+    height={720}
+    fps={30}
+    durationInFrames={150}
+    defaultProps={defaultProps}
+    calculateMetadata={calculateMetadata}
+  />
+);

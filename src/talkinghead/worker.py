@@ -1,0 +1,31 @@
+"""`python -m talkinghead.worker`: the RunPod serverless worker (needs `talkinghead[runpod]`).
+
+All arguments go to the runpod SDK, so `python -m talkinghead.worker --rp_serve_api
+--rp_api_port 8199` serves the SDK's local test API on that port, and with no
+arguments inside a RunPod container it takes jobs from the endpoint's queue.
+The handler is `talkinghead.remote.handler.handler`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        import runpod
+    except ImportError:
+        print("talkinghead.worker: the runpod SDK is missing: pip install 'talkinghead[runpod]'",
+              file=sys.stderr)
+        return 2
+    from .remote.handler import handler
+
+    if argv is not None:
+        sys.argv = [sys.argv[0], *argv]  # the SDK parses its own flags from sys.argv
+    runpod.serverless.start({"handler": handler})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
