@@ -73,6 +73,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         epilog=_preset_table(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.epilog += "\n\nweb page: talkinghead serve [--host H] [--port P] (see serve --help)"
     io = parser.add_argument_group("inputs and output")
     io.add_argument("--image", help="portrait image: PNG, JPEG, WebP, BMP or TIFF")
     io.add_argument("--audio", help="speech: any format FFmpeg reads (WAV, MP3, M4A, FLAC, "
@@ -169,6 +170,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:  # the web page: `talkinghead serve --help`
+        return _serve(argv[1:], f"{prog} serve")
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
@@ -261,6 +265,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                         timeout_s=timeout, chunk_seconds=args.chunk_seconds,
                         workers=args.workers, backend=args.backend)
     return _report(result, args)
+
+
+def _serve(argv: list[str], prog: str) -> int:
+    try:
+        from .web.command import main as serve_main
+    except ImportError:
+        print(f"{prog}: the web page needs the ui extra: pip install 'talkinghead[ui]'",
+              file=sys.stderr)
+        return EXIT_USAGE
+    return serve_main(argv, prog)
 
 
 def _remote():

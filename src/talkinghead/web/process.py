@@ -1,0 +1,139 @@
+"""Run one queued render in a child process, as the CLI would run it.
+
+A child process, not a thread, because a render must be stoppable: Cancel
+sends it SIGTERM, which (as in the CLI) becomes KeyboardInterrupt, so the job
+runner records the job as interrupted and keeps its finished chunks for
+Resume. The child reports progress through a queue (see progress.py) and ends
+with one ("outcome", state, error, result) event. Nothing here imports the UI
+library, so the child starts as quickly as the CLI does.
+"""
+
+from __future__ import annotations
+
+import inspect
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from .progress import EventSink
+from .queue import CANCELLED, DONE, FAILED, Outcome, RenderRequest, ResumeRequest, Ticket
+
+POLL_S = 0.2  # how often the server checks on the child and on Cancel
+KILL_AFTER_S = 20.0  # a child that ignores SIGTERM this long is killed (its job stays resumable)
+CANCELLED_MESSAGE = "cancelled; finished chunks are kept: Resume continues the job"
+
+
+class ProcessExecutor:
+    """Executor for `RenderQueue`: one spawned child process per ticket."""
+
+    def __init__(self, home: Path, workers: int | None = None) -> None:
+        self.home = Path(home)
+        self.workers = workers
+        self._context = multiprocessing.get_context("spawn")  # no inherited server threads
+
+    def __call__(self, ticket: Ticket, emit, cancel: threading.Event) -> Outcome:
+        events = self._context.Queue()
+        child = self._context.Process(
+            target=run_request, args=(ticket.request, str(self.home), self.workers, events),
+            name=f"talkinghead-{ticket.id}")
+        child.start()
+        outcome = None
+        stop_sent = None
+        while True:
+            try:
+                event = events.get(timeout=POLL_S)
+            except queue.Empty:
+                event = None
+            if event is not None:
+                if event[0] == "outcome":
+                    outcome = Outcome(*event[1:])
+                else:
+                    emit(event)
+            if cancel.is_set() and stop_sent is None and child.is_alive():
+                os.kill(child.pid, signal.SIGTERM)
+                stop_sent = time.monotonic()
+            if stop_sent is not None and time.monotonic() - stop_sent > KILL_AFTER_S:
+                child.kill()
+            if event is None and not child.is_alive():
+                break
+        while True:  # what the child sent just before it ended
+            try:
+                event = events.get(timeout=POLL_S)
+            except queue.Empty:
+                break
+            if event[0] == "outcome":
+                outcome = Outcome(*event[1:])
+            else:
+                emit(event)
+        child.join()
+        if outcome is not None and (outcome.state == DONE or not cancel.is_set()):
+            return outcome
+        if cancel.is_set():
+            return Outcome(CANCELLED, CANCELLED_MESSAGE)
+        return Outcome(FAILED, f"the render process stopped unexpectedly (exit code "
+                               f"{child.exitcode}); Resume continues the job from its last "
+                               "finished chunk")
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM takes the path of Ctrl-C, as in the CLI: the job is recorded as interrupted."""
+    raise KeyboardInterrupt
+
+
+def run_request(request: RenderRequest | ResumeRequest, home: str, workers: int | None,
+                events) -> None:
+    """The child process: run the render, report progress, end with one outcome event."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    events.put(("start", "inputs", None))  # loading the renderer and reading the files
+    from .. import api
+    from ..errors import TalkingHeadError
+    from ..jobs.store import JobStore
+    from ..settings import RenderSettings
+    from .inputs import describe_error
+
+    sink = EventSink(events.put)
+    try:
+        store = JobStore(Path(home))
+        extra = {}
+        if request.backend != "local":  # only named when chosen: older APIs have no backend
+            extra["backend"] = request.backend
+        if isinstance(request, ResumeRequest):
+            result = api.resume(request.job_id, request.output, sink=sink,
+                                timeout_s=request.timeout_s, workers=workers, store=store,
+                                **extra)
+        else:
+            if request.transcript and "transcript" in inspect.signature(api.render).parameters:
+                extra["transcript"] = request.transcript
+            result = api.render(request.image, request.audio, request.output,
+                                RenderSettings(**request.settings), sink=sink,
+                                timeout_s=request.timeout_s, chunk_seconds=request.chunk_seconds,
+                                workers=workers, store=store, **extra)
+        summary = {"output": str(result.output), "job_id": result.job_id,
+                   "width": result.width, "height": result.height, "fps": result.fps,
+                   "frames": result.frames, "duration_s": result.duration_s,
+                   "processing_s": result.processing_s, "reused": result.reused}
+        events.put(("outcome", DONE, None, summary))
+    except KeyboardInterrupt:
+        events.put(("outcome", CANCELLED, CANCELLED_MESSAGE, None))
+    except TalkingHeadError as e:
+        events.put(("outcome", FAILED, _without_paths(str(e), request), None))
+    except BaseException as e:
+        traceback.print_exc(file=sys.stderr)  # for the server's log; the page gets one line
+        events.put(("outcome", FAILED, describe_error(e), None))
+    finally:
+        events.close()
+        events.join_thread()
+
+
+def _without_paths(message: str, request: RenderRequest | ResumeRequest) -> str:
+    """Name the visitor's files as they know them, not by the server's folders."""
+    if isinstance(request, RenderRequest):
+        for path in (request.image, request.audio, request.output):
+            message = message.replace(path, Path(path).name)
+    return message
