@@ -38,7 +38,7 @@ from .motion.plan import plan_motion
 from .render.base import get_engine
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
-from .version import __version__
+from .version import code_fingerprint
 
 Timeout = float | Literal["auto"] | None
 
@@ -161,7 +161,7 @@ def input_key(image_sha256: str, audio_sha256: str, settings: RenderSettings, en
               chunk_seconds: float) -> str:
     """Identity of a render: the same key means the same video, so the job can be resumed."""
     identity = {"image": image_sha256, "audio": audio_sha256, "settings": settings.to_dict(),
-                "engine": engine, "chunk_seconds": chunk_seconds, "version": __version__}
+                "engine": engine, "chunk_seconds": chunk_seconds, "code": code_fingerprint()}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 

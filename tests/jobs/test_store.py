@@ -97,3 +97,14 @@ def test_chunk_states(tmp_path):
     job = make_job(store)
     store.chunk_done(job.id, 1, 2.0)
     assert [c.state for c in store.get(job.id).chunks] == ["pending", CHUNK_DONE]
+
+
+def test_job_identity_changes_with_the_rendering_code(monkeypatch):
+    from talkinghead import api, version
+    from talkinghead.settings import RenderSettings
+
+    before = api.input_key("a" * 64, "b" * 64, RenderSettings(), "warp", 45.0)
+    assert before == api.input_key("a" * 64, "b" * 64, RenderSettings(), "warp", 45.0)
+    monkeypatch.setattr(api, "code_fingerprint", lambda: "other code")
+    assert api.input_key("a" * 64, "b" * 64, RenderSettings(), "warp", 45.0) != before
+    assert len(version.code_fingerprint()) == 16

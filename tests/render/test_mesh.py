@@ -42,3 +42,23 @@ def test_moving_one_point_bends_only_its_neighbourhood(warp, rig):
     assert changed[int(cy) + 3, int(cx)]  # just below the old chin samples from above
     far = np.hypot(xs - cx, ys - cy) > 0.6 * rig.iod * 3
     assert not changed[far].any()
+
+
+def test_coarse_maps_match_exact_ones_inside_triangles(rig, warp):
+    """Maps are computed on 2 x 2 cells and interpolated: off only near triangle edges."""
+    from talkinghead.render.rig import FramePose, pose_points
+
+    exact = PiecewiseAffineWarp(warp.mesh, rig.rest, (300, 300), step=1)
+    moved = pose_points(rig, FramePose(jaw_open=0.6, yaw=0.08, pitch=0.04))
+    (ax, ay), (bx, by) = exact.maps(moved), warp.maps(moved)
+    error = np.hypot(ax - bx, ay - by)
+    assert np.percentile(error, 99) < 0.2 and error.max() < 2.0
+
+
+def test_points_that_do_not_move_give_exactly_zero_displacement(rig, warp):
+    moved = rig.rest.copy()
+    moved[8] += (0, 6)
+    dx, dy = warp.displacement(moved)
+    ys, xs = np.mgrid[0:300, 0:300]
+    far = np.hypot(xs - rig.rest[8][0], ys - rig.rest[8][1]) > 0.6 * rig.iod * 3
+    assert not dx[far].any() and not dy[far].any()  # exactly 0.0: those pixels are copied

@@ -22,8 +22,15 @@ from .frames import FrameSpeech
 from .types import freeze_arrays
 
 # Drift standard deviation at amplitude 1 (radians; translation in inter-ocular distances). The
-# peaks of smooth noise reach ~2.5 standard deviations: yaw ~0.09 rad, pitch ~0.05, roll ~0.03.
-DRIFT_STD: Final = {"yaw": 0.035, "pitch": 0.02, "roll": 0.012, "x": 0.012, "y": 0.008}
+# peaks of smooth noise reach ~2.5 standard deviations: yaw ~0.045 rad, pitch ~0.025, roll
+# ~0.015. Sized so that the head (eye corners) moves by 3-6% of the inter-ocular distance
+# (standard deviation) over a clip: visibly alive, never swaying like a boat.
+DRIFT_STD: Final = {"yaw": 0.017, "pitch": 0.010, "roll": 0.006, "x": 0.006, "y": 0.0045}
+# A few seconds of smooth noise can wander far, or hardly at all, by chance: a clip's drift is
+# scaled into 0.8-1.2 of its standard deviation (RMS), but never up by more than 1.5x, so that a
+# clip too short to drift does not start to twitch.
+DRIFT_RMS_RANGE: Final = (0.8, 1.2)
+MAX_DRIFT_BOOST: Final = 1.5
 NOD_PITCH: Final = 0.035  # radians of chin-down for the strongest emphasis
 NOD_DROP: Final = 0.012  # inter-ocular distances the head sinks with a nod
 ROLL_PER_YAW: Final = 0.3  # roll per unit of yaw at roll_follow = 1
@@ -37,7 +44,8 @@ EMPHASIS_SMOOTH_S: Final = 0.04  # loudness smoothing before looking for onsets
 EMPHASIS_QUANTILE: Final = 70.0  # onsets below this percentile of onset strength are no nods
 FADE_S: Final = 0.6  # rise from, and return to, the rest pose at the start and end
 JITTER_SMOOTH_S: Final = 0.08  # final smoothing: 2 frames at 25 fps
-STILL_SCALE: Final = 0.1  # `--still` keeps a tenth of the motion: alive, not moving
+STILL_SCALE: Final = 0.05  # `--still` keeps 5% of the motion: alive, not moving (the head
+# moves by less than 0.5% of the inter-ocular distance)
 STREAM: Final = 0x4EAD  # separates this pass's random numbers from the other passes'
 STYLE_STREAM: Final = 0x57E1
 
@@ -114,11 +122,17 @@ def plan_head(frames: FrameSpeech, pose_style: int, scale: float, still: bool,
 
 def _smooth_noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
     """Gaussian-filtered white noise with unit standard deviation (by theory, not measured on
-    the sample, which would blow up the motion of short clips)."""
+    the sample, which would blow up the motion of short clips), its RMS then brought into
+    DRIFT_RMS_RANGE."""
     pad = int(3 * sigma) + 1
     white = rng.standard_normal(n + 2 * pad)
     smooth = ndimage.gaussian_filter1d(white, sigma, mode="wrap")[pad : pad + n]
-    return smooth * np.sqrt(2.0 * np.sqrt(np.pi) * sigma)
+    smooth *= np.sqrt(2.0 * np.sqrt(np.pi) * sigma)
+    rms = float(np.sqrt(np.mean(smooth**2))) if n else 0.0
+    if rms <= 0:
+        return smooth
+    lo, hi = DRIFT_RMS_RANGE
+    return smooth * min(hi / rms, max(1.0, min(lo / rms, MAX_DRIFT_BOOST)))
 
 
 def _nods(frames: FrameSpeech, style: HeadStyle, fps: int) -> np.ndarray:

@@ -1,40 +1,68 @@
 """The inside of an opened mouth: cavity, teeth and tongue, painted in the portrait's colours.
 
-When a closed mouth opens, the gap between the lips has no source pixels. We
-paint it: a dark cavity lit from the front (darker deeper in and towards the
-corners), a band of upper teeth under the upper lip (lower teeth too when the
-jaw is wide), and the tongue low in the mouth. Colours come from the
-portrait: the cavity from the lips' own hue, the teeth from a warm off-white
-scaled to the face's brightness, so a dim painting gets dim teeth.
+When a closed mouth opens, the gap between the lips has no source pixels, so it is painted:
+
+- the opening is the smooth curve through the teeth edges and mouth corners (not the mesh's
+  straight-sided polygon), anti-aliased;
+- a dark cavity, lit from the front: darker deep inside, towards the corners and right under
+  the upper teeth, in a dark shade of the lips' own colour (a mouth is never black);
+- upper incisors hanging from the upper lip along its curve, separated by faint gaps where an
+  arch of teeth would put them (narrower towards the corners, as the arch turns away), shadowed
+  by the lip at the top; lower teeth too once the jaw is wide open;
+- the tongue low in the mouth, lit along its top.
+
+Colours are matched to the portrait: teeth take the colour of the whites of its eyes (the same
+light and white balance fall on both), blended with a warm off-white scaled to the face's
+brightness, so a dim painting gets dim teeth; the cavity and tongue come from the lips. The
+paint gets the portrait's own grain (a fixed noise texture that moves with the mouth, so it
+does not sparkle) and a slight blur, so it sits in the picture instead of on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
 
-SUPERSAMPLE = 4  # the lip outline is drawn at 4x and averaged down: smooth, anti-aliased edge
+from .curves import spline
+
 TEETH_SHADE = np.array([236.0, 228.0, 212.0])  # warm off-white, before brightness matching
+SCLERA_WEIGHT = 0.5  # teeth colour: this share from the eye whites, the rest from TEETH_SHADE
+MIN_SCLERA_BRIGHTNESS = 0.7  # eye "whites" darker than 70% of the bright skin are iris or
+# shadow (small or shaded eyes), not a white reference
+MIN_SCLERA_PIXELS = 12  # fewer bright, unsaturated eye pixels than this: no sclera colour
 UPPER_TEETH_HEIGHT = 0.12  # visible upper incisor height, share of mouth width
 LOWER_TEETH_FROM_GAP = 0.28  # lower teeth show once the gap passes this share of the width
 TEETH_HALF_WIDTH = 0.72  # teeth fade out beyond this share of the half-width (corners in shadow)
+ARCH_HALF_WIDTH = 0.45  # dental arch half-width, share of mouth width
+INCISOR_WIDTH = 0.12  # central incisor width, share of mouth width (sets the arch step)
+TOOTH_GAP_DARKNESS = 0.3  # darkening of the thin gap between two teeth
+TOOTH_GAP_WIDTH = 0.1  # ... its width, share of a tooth
+LIP_SHADOW = 0.25  # the upper lip shades the top of the teeth and cavity by up to 25%
 CAVITY_DARKNESS = 0.3  # cavity colour = lip colour x this: dark, but lit red, never black
+SOURCE_TEETH_FADE_PX = 2.0  # px over which paint fades in under a portrait's own teeth
 SOFTEN_SIGMA = 0.6  # px: the painted interior is blurred a little so it sits in the photo
+GRAIN_TILE = 64  # px: side of the fixed grain texture
+GRAIN_SEED = 0x6EA1  # the texture is the same for every portrait and frame
 
 
 @dataclass(frozen=True)
 class MouthPalette:
-    """Colours taken from the portrait once."""
+    """Colours (RGB) and grain taken from the portrait once."""
 
-    lips: np.ndarray  # RGB
-    teeth: np.ndarray  # RGB
-    tongue: np.ndarray  # RGB
+    lips: np.ndarray
+    teeth: np.ndarray
+    tongue: np.ndarray
+    grain: float = 0.0  # grey levels (std) of fine noise to add to the paint
 
 
-def palette_from(image: np.ndarray, points: np.ndarray) -> MouthPalette:
-    """Sample the lips (between outer and inner outline) and the face's brightness."""
+def palette_from(image: np.ndarray, points: np.ndarray, grain: float = 0.0,
+                 match_eyes: bool = True) -> MouthPalette:
+    """Sample the lips (between outer and inner outline), the face's brightness and, with
+    `match_eyes`, the eye whites; `grain` is the source's fine-grain level to give the paint
+    (enhance.source_grain; 0 for none)."""
     outer = points[48:60].astype(np.int32)
     inner = points[60:68].astype(np.int32)
     mask = np.zeros(image.shape[:2], np.uint8)
@@ -45,95 +73,178 @@ def palette_from(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     face = cv2.fillPoly(np.zeros(image.shape[:2], np.uint8), [points[:17].astype(np.int32)], 1)
     brightness = np.percentile(image[face > 0].mean(axis=1), 90) if face.any() else 200.0
     teeth = TEETH_SHADE * np.clip(brightness / 215.0, 0.55, 1.0)
+    sclera = sclera_colour(image, points) if match_eyes else None
+    if sclera is not None and sclera.mean() >= MIN_SCLERA_BRIGHTNESS * brightness:
+        # The whites' hue, at no more than the teeth's own brightness (eyes catch highlights).
+        level = min(float(sclera.mean()), 1.05 * float(teeth.mean()))
+        teeth = (SCLERA_WEIGHT * sclera * level / float(sclera.mean())
+                 + (1 - SCLERA_WEIGHT) * teeth)
     tongue = lips * np.array([0.85, 0.55, 0.55]) + np.array([20.0, 0, 0])
-    return MouthPalette(lips.astype(np.float64), teeth, np.clip(tongue, 0, 255))
+    return MouthPalette(lips.astype(np.float64), teeth, np.clip(tongue, 0, 255), grain)
 
 
-def paint_interior(image: np.ndarray, inner: np.ndarray, palette: MouthPalette,
+def sclera_colour(image: np.ndarray, points: np.ndarray) -> np.ndarray | None:
+    """Median colour of the whites of the eyes: the brightest quarter of the unsaturated
+    pixels inside the eye outlines; None where the eyes are too small to tell."""
+    mask = np.zeros(image.shape[:2], np.uint8)
+    for eye in (points[36:42], points[42:48]):
+        cv2.fillPoly(mask, [np.round(eye).astype(np.int32)], 1)
+    pixels = image[mask > 0].astype(np.float64)
+    if len(pixels) < 4 * MIN_SCLERA_PIXELS:
+        return None
+    saturation = pixels.max(axis=1) - pixels.min(axis=1)
+    pale = pixels[saturation <= np.median(saturation)]
+    luma = pale.mean(axis=1)
+    whites = pale[luma >= np.percentile(luma, 75)]
+    return np.median(whites, axis=0) if len(whites) >= MIN_SCLERA_PIXELS else None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The mouth opening of one frame, in region pixels, in the face's axes."""
+
+    upper: np.ndarray  # (5, 2): left corner, three upper teeth-edge points, right corner
+    lower: np.ndarray  # (5, 2): the same corners, three lower teeth-edge points between
+    u: np.ndarray  # unit vector along the eye line
+    v: np.ndarray  # unit vector down the face
+
+
+def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
                    mouth_width: float, strength: float, teeth: float, tongue: float,
-                   with_teeth: bool = True) -> None:
-    """Paint the mouth interior inside the 8-point opening polygon `inner`, in place.
+                   with_teeth: bool = True, lift_px: float = 0.0) -> None:
+    """Paint the mouth interior inside `opening`, in place, with opacity `strength` (0..1).
 
-    `inner` runs corner, three upper points, corner, three lower points (right
-    to left), like dlib's inner-lip points 60-67.
+    `teeth` and `tongue` (0..1) say how much of each the current sound shows; `lift_px` is
+    how far the upper lip is raised off the teeth (their visible height grows by it). With
+    `with_teeth` False (the portrait shows its own upper teeth above the opening) only lower
+    teeth are painted, for a wide jaw.
     """
     if strength <= 0:
         return
     height, width = image.shape[:2]
-    x0, y0 = np.floor(inner.min(axis=0)).astype(int) - 2
-    x1, y1 = np.ceil(inner.max(axis=0)).astype(int) + 3
+    points = np.vstack([opening.upper, opening.lower])
+    x0, y0 = np.floor(points.min(axis=0)).astype(int) - 2
+    x1, y1 = np.ceil(points.max(axis=0)).astype(int) + 3
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return
-    local = inner - (x0, y0)
-    alpha = _polygon_coverage(local, (x1 - x0, y1 - y0)) * strength
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    left, right = opening.upper[0], opening.upper[-1]
+    centre = (left + right) / 2
+    a = (xs - centre[0]) * opening.u[0] + (ys - centre[1]) * opening.u[1]  # along the mouth
+    b = (xs - centre[0]) * opening.v[0] + (ys - centre[1]) * opening.v[1]  # down the face
+    top = _edge(opening.upper, centre, opening.u, opening.v, a)
+    bottom = _edge(opening.lower, centre, opening.u, opening.v, a)
+    half = max(float((right - left) @ opening.u) / 2, 1.0)
+    inside = np.abs(a) < half
+    # Under the portrait's own teeth the paint fades in over a few pixels: tooth tips are not
+    # a cut line.
+    soft_top = 1.0 if with_teeth else SOURCE_TEETH_FADE_PX
+    coverage = np.clip(np.minimum((b - top) / soft_top, bottom - b) + 0.5, 0, 1) * inside
+    alpha = coverage.astype(np.float32) * strength
     if alpha.max() <= 0.01:
         return
-    patch = image[y0:y1, x0:x1].astype(np.float32)
-    interior = _interior(local, patch.shape[:2], palette, mouth_width, teeth, tongue,
-                         with_teeth)
+    geometry = _Geometry(a, b, top, np.maximum(bottom - top, 1e-3), half, mouth_width, lift_px)
+    interior = _cavity(geometry, palette)
+    _add_teeth(interior, geometry, palette, teeth, upper_too=with_teeth)
+    _add_tongue(interior, geometry, palette, tongue)
     interior = cv2.GaussianBlur(interior, (0, 0), SOFTEN_SIGMA)
+    interior += _grain(a, b, palette.grain)[..., None]
+    patch = image[y0:y1, x0:x1].astype(np.float32)
     blended = patch + (interior - patch) * alpha[..., None]
     image[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
 
 
-def _polygon_coverage(polygon: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    width, height = size
-    big = np.zeros((height * SUPERSAMPLE, width * SUPERSAMPLE), np.uint8)
-    pts = np.round((polygon + 0.5) * SUPERSAMPLE - 0.5).astype(np.int32)
-    cv2.fillPoly(big, [pts], 255)
-    return cv2.resize(big, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+@dataclass(frozen=True)
+class _Geometry:
+    """Per pixel of the patch: position along (a) and down (b) from the mouth centre, the
+    upper edge `top` and the opening's height `gap` at that column, in pixels."""
+
+    a: np.ndarray
+    b: np.ndarray
+    top: np.ndarray
+    gap: np.ndarray
+    half: float  # half the opening's width
+    mouth_width: float
+    lift: float = 0.0  # upper lip raised off the teeth, pixels
+
+    @property
+    def across(self) -> np.ndarray:  # -1 .. 1 corner to corner
+        return np.clip(self.a / self.half, -1, 1)
+
+    @property
+    def depth(self) -> np.ndarray:  # 0 at the upper edge, 1 at the lower edge
+        return np.clip((self.b - self.top) / self.gap, 0, 1)
 
 
-def _interior(inner: np.ndarray, shape: tuple[int, int], palette: MouthPalette,
-              mouth_width: float, teeth: float, tongue: float,
-              with_teeth: bool) -> np.ndarray:
-    """The painted interior for the bounding box of `inner` (coordinates local to it)."""
-    height, width = shape
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    left, right = inner[0], inner[4]  # inner corners 60 and 64
-    centre_x = (left[0] + right[0]) / 2
-    half = max(abs(right[0] - left[0]) / 2, 1.0)
-    across = np.clip((xs - centre_x) / half, -1, 1)  # -1 .. 1 corner to corner
-    top = np.interp(xs[0], *_chain(inner[[0, 1, 2, 3, 4]]))[None, :]
-    bottom = np.interp(xs[0], *_chain(inner[[4, 5, 6, 7, 0]]))[None, :]
-    gap = np.maximum(bottom - top, 1e-3)
-    depth = np.clip((ys - top) / gap, 0, 1)  # 0 at the upper lip, 1 at the lower lip
-
+def _cavity(g: _Geometry, palette: MouthPalette) -> np.ndarray:
+    across, depth = g.across, g.depth
     light = (1 - 0.55 * across**2) * (0.75 + 0.25 * np.sin(np.pi * depth))
-    image = palette.lips[None, None, :] * CAVITY_DARKNESS * light[..., None]
-    image = image.astype(np.float32)
+    light *= 1 - LIP_SHADOW * np.exp(-(g.b - g.top) / (0.08 * g.mouth_width))
+    return (palette.lips[None, None, :] * CAVITY_DARKNESS * light[..., None]).astype(np.float32)
 
-    if not with_teeth:
-        return _with_tongue(image, across, depth, gap, palette, mouth_width, tongue)
-    teeth_px = UPPER_TEETH_HEIGHT * mouth_width * (0.6 + 0.4 * teeth)
+
+def _add_teeth(image: np.ndarray, g: _Geometry, palette: MouthPalette, teeth: float,
+               upper_too: bool = True) -> None:
+    """Upper incisors along the upper edge (unless the portrait shows its own: `upper_too`
+    False) and lower ones for a wide jaw, in place."""
+    across = g.across
+    height = (UPPER_TEETH_HEIGHT * g.mouth_width * (0.6 + 0.4 * teeth) + g.lift) * (
+        1 - 0.45 * across**2)
     spread = np.clip(1 - (np.abs(across) / TEETH_HALF_WIDTH) ** 4, 0, 1)
-    upper = ((ys - top) < teeth_px * (1 - 0.45 * across**2)) & (spread > 0)
-    teeth_light = (0.75 + 0.25 * (1 - across**2)) * spread
-    _over(image, upper, palette.teeth, teeth_light * (0.55 + 0.45 * teeth))
+    below_edge = g.b - g.top
+    upper = np.clip(height - below_edge + 0.5, 0, 1) * (below_edge > -1) * spread
+    shade = (0.75 + 0.25 * (1 - across**2)) * _tooth_gaps(g) * (
+        1 - LIP_SHADOW * np.exp(-below_edge / (0.25 * np.maximum(height, 1e-3))))
+    if upper_too:
+        _over(image, palette.teeth[None, None, :] * shade[..., None], upper * (0.55 + 0.45 * teeth))
 
-    wide = np.clip((gap / mouth_width - LOWER_TEETH_FROM_GAP) / 0.1, 0, 1)
-    lower = (bottom - ys) < 0.45 * teeth_px * (1 - 0.5 * across**2)
-    _over(image, lower & (wide > 0), palette.teeth * 0.8, teeth_light * wide * 0.8)
-
-    return _with_tongue(image, across, depth, gap, palette, mouth_width, tongue)
-
-
-def _with_tongue(image, across, depth, gap, palette: MouthPalette, mouth_width: float,
-                 tongue: float) -> np.ndarray:
-    """The tongue, low in the mouth; more of it as the jaw opens wide."""
-    tongue_amount = max(tongue, float(np.clip(gap.max() / mouth_width / 0.35, 0, 1)) * 0.6)
-    blob = 1 - ((across / 0.6) ** 2 + ((depth - 1.0) / 0.45) ** 2)
-    _over(image, blob > 0, palette.tongue * 0.6, np.clip(blob * 2, 0, 1) * tongue_amount)
-    return image
+    wide = np.clip((g.gap / g.mouth_width - LOWER_TEETH_FROM_GAP) / 0.1, 0, 1)
+    above_bottom = g.top + g.gap - g.b
+    lower = np.clip(0.45 * height - above_bottom + 0.5, 0, 1) * spread * wide
+    _over(image, palette.teeth[None, None, :] * (0.8 * shade)[..., None], lower * 0.8)
 
 
-def _chain(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x-sorted (x, y) of a lip outline, for np.interp."""
-    order = np.argsort(points[:, 0], kind="stable")
-    return points[order, 0], points[order, 1]
+def _tooth_gaps(g: _Geometry) -> np.ndarray:
+    """1 on a tooth, darker in the thin gaps between teeth: gaps sit at equal angles round a
+    half-circle arch, so teeth look narrower towards the corners, as the arch turns away."""
+    arch = ARCH_HALF_WIDTH * g.mouth_width
+    step = np.arcsin(min(INCISOR_WIDTH / ARCH_HALF_WIDTH, 1.0))
+    angle = np.arcsin(np.clip(g.a / arch, -1, 1)) / step  # in teeth from the midline
+    distance = np.abs(angle - np.round(angle))  # 0 on a gap, 0.5 mid-tooth
+    return 1 - TOOTH_GAP_DARKNESS * np.clip(1 - distance / TOOTH_GAP_WIDTH, 0, 1)
 
 
-def _over(image: np.ndarray, where: np.ndarray, colour: np.ndarray, amount: np.ndarray) -> None:
-    weight = (where * amount).astype(np.float32)[..., None]
-    image += (np.asarray(colour, np.float32)[None, None, :] - image) * weight
+def _add_tongue(image: np.ndarray, g: _Geometry, palette: MouthPalette, tongue: float) -> None:
+    """The tongue, low in the mouth, lit along its top; more of it as the jaw opens wide."""
+    amount = max(tongue, float(np.clip(g.gap.max() / g.mouth_width / 0.35, 0, 1)) * 0.6)
+    blob = 1 - ((g.across / 0.6) ** 2 + ((g.depth - 1.0) / 0.45) ** 2)
+    lit = 0.6 + 0.25 * np.clip(1 - blob / 0.3, 0, 1)  # brighter along its top edge
+    colour = palette.tongue[None, None, :] * lit[..., None]
+    _over(image, colour, np.clip(blob * 2, 0, 1) * amount)
+
+
+def _edge(points: np.ndarray, centre, u, v, a: np.ndarray) -> np.ndarray:
+    """Depth (down the face, from the centre) of the smooth curve through 5 points, at `a`."""
+    rel = points - centre
+    return spline(rel @ u, rel @ v, a)
+
+
+def _grain(a: np.ndarray, b: np.ndarray, level: float) -> np.ndarray:
+    """The fixed grain texture at mouth-relative positions, scaled to `level` grey levels."""
+    if level <= 0:
+        return np.zeros(a.shape, np.float32)
+    tile = _grain_tile()
+    ia = np.round(a).astype(np.int64) % GRAIN_TILE
+    ib = np.round(b).astype(np.int64) % GRAIN_TILE
+    return (tile[ib, ia] * level).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def _grain_tile() -> np.ndarray:
+    return np.random.default_rng(GRAIN_SEED).standard_normal((GRAIN_TILE, GRAIN_TILE))
+
+
+def _over(image: np.ndarray, colour: np.ndarray, amount: np.ndarray) -> None:
+    weight = np.asarray(amount, np.float32)[..., None]
+    image += (np.asarray(colour, np.float32) - image) * weight

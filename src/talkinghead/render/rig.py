@@ -2,10 +2,14 @@
 
 Every displacement is built in the face's own frame (u along the eye line, v
 down the face, lengths in pixels) and then turned by a small 3D head rotation
-of a generic head shape, so that the face turns rather than shears.
+of a generic head shape fitted to the landmarks (an ellipsoid with a nose, its
+size set by the inter-ocular distance), so that the face turns rather than
+shears: the nose travels further than the cheeks, and the far side foreshortens.
 
 Each control point carries a head weight: 1 on the face, falling off over hair
-and neck, 0 on the region border, so that the background does not move.
+and neck to 0 on a still ring around the head and on the region border, and
+capped near the border so the falloff never squeezes into a visible band; the
+background does not move. The lids are not moved here: eyelids.py draws blinks.
 """
 
 from __future__ import annotations
@@ -26,9 +30,13 @@ CORNER_STRETCH = 0.12  # corner shift per side at mouth_width = +1 ("EE")
 CORNER_ROUND = 0.16  # corner shift inwards at mouth_width = -1 ("OO")
 CORNER_PULL_IN = 0.10  # corners come in as the jaw opens, per unit of added gap
 TUCK_RAISE = 0.08  # lower-lip rise for F/V at full tuck
-
-BLINK_UPPER_TRAVEL = 0.95  # the upper lid covers nearly all of the eye opening
-BLINK_LOWER_TRAVEL = 0.05
+LIP_RAISE = 0.10  # upper-lip lift at upper_lip_raise = 1 (MotionPlan's definition)
+RAISE_SHARES = {61: 0.7, 62: 1.0, 63: 0.7}  # the lip's centre lifts most; the teeth stay
+ROUND_GAP_CLOSE = 0.15  # full rounding makes the opening 15% lower (the corners come in by
+# mouth_width); its sides keep their share, already about a circle's
+ROUND_THICKEN = 0.025  # full rounding pushes each lip's outline out by this (lips protrude)
+PUCKER_SHARES = {49: -0.6, 50: -1.0, 51: -1.0, 52: -1.0, 53: -0.6,  # upper outline goes up
+                 55: 0.6, 56: 1.0, 57: 1.0, 58: 1.0, 59: 0.6}  # lower outline goes down
 
 # Generic head shape for the 3D rotation, in inter-ocular distances (IOD).
 HEAD_CENTER_BELOW_EYES = 0.55
@@ -38,6 +46,14 @@ HEAD_DEPTH = 1.0  # face surface height over the cheek plane at its centre
 NOSE_TIP_DEPTH = 0.45
 PIVOT_DEPTH = -1.1  # rotation centre lies behind the face, inside the head
 PIVOT_BELOW_EYES = 0.9
+# Rings of control points around the head (scale of a 1.6 x 2.05 IOD ellipse about the head
+# centre), with the share of head motion at their top and bottom: the hair outline follows
+# the head, the neck less; the last ring holds still (points outside the region are dropped;
+# the region's border anchors hold still too).
+HEAD_RINGS = ((1.0, 0.85, 0.4), (1.3, 0.3, 0.1), (1.6, 0.0, 0.0))
+EDGE_FALLOFF_IOD = 1.0  # hair and neck points lose head motion within this of the region edge
+FACE_EDGE_FALLOFF_IOD = 0.3  # the face itself only when it nearly touches the edge: it must turn
+# as one piece
 
 # Inner lips: columns of (upper, lower) points, with how much of the central
 # opening each column gets (corners open less than the middle).
@@ -47,7 +63,8 @@ INNER_COLUMNS = ((61, 67, 0.9), (62, 66, 1.0), (63, 65, 0.9))
 # lip line of a closed mouth, between the teeth of an open one). When the mouth
 # opens they ride with their lip, so the portrait's own teeth stay rigid and the
 # new gap opens between them; when it closes they squeeze together.
-TEETH_SPLIT = 0.65  # share of an open mouth's gap, from the upper lip: upper teeth show more
+TEETH_SPLIT = 0.85  # share of an open mouth's gap, from the upper lip, where the portrait's
+# upper teeth end: a smile's teeth fill the gap, so the new opening starts at their tips
 UPPER_TEETH_EDGE = (68, 69, 70)
 LOWER_TEETH_EDGE = (71, 72, 73)
 # The mouth opening: a hole in the mesh, painted by mouth.py. Corners, then the
@@ -75,10 +92,6 @@ JAW_FOLLOW = {8: 0.95, 7: 0.9, 9: 0.9, 6: 0.75, 10: 0.75, 5: 0.5, 11: 0.5, 4: 0.
               3: 0.08, 13: 0.08}
 CORNERS = (48, 60, 54, 64)
 CORNER_JAW_SHARE = 0.35
-EYES = (  # (upper lid, lower lid) pairs for each eye
-    ((37, 41), (38, 40)),
-    ((43, 47), (44, 46)),
-)
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,8 @@ class FramePose:
     mouth_width: float = 0.0
     lips_closed: float = 0.0
     lower_lip_tuck: float = 0.0
+    lip_round: float = 0.0
+    upper_lip_raise: float = 0.0
     blink: float = 0.0
     yaw: float = 0.0
     pitch: float = 0.0
@@ -126,61 +141,79 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
     iod = face.interocular
     u = (left_eye - right_eye) / iod
     v = np.array([-u[1], u[0]])
-
-    def at(a: float, b: float) -> np.ndarray:
-        return origin + (a * u + b * v) * iod
-
-    extra, head_w, jaw_w = [], [], []
-
-    def add(point, head: float, jaw: float = 0.0) -> None:
-        extra.append(point)
-        head_w.append(head)
-        jaw_w.append(jaw)
-
-    for _ in range(2):  # teeth edges (68-73), always kept: mouth.py paints between them
-        for upper, lower, _share in INNER_COLUMNS:
-            add(pts[upper] + TEETH_SPLIT * (pts[lower] - pts[upper]), 1.0)
-
-    # Eyelid creases: skin between brow and lid stays put, so a blink stretches the lid.
-    for lid, brow in ((37, 19), (38, 20), (43, 23), (44, 24)):
-        add(pts[lid] + 0.5 * (pts[brow] - pts[lid]), 1.0)
-    # Cheeks spread the jaw motion so that it does not fold at the jaw line.
-    add(0.5 * (pts[3] + pts[48]), 1.0, 0.3)
-    add(0.5 * (pts[13] + pts[54]), 1.0, 0.3)
-    add(0.5 * (pts[1] + pts[31]), 1.0, 0.08)
-    add(0.5 * (pts[15] + pts[35]), 1.0, 0.08)
-    # Forehead.
-    for a in (-0.8, -0.4, 0.0, 0.4, 0.8):
-        add(at(a, -0.95), 1.0)
-    # Under the chin: the neck skin stretches with an opening jaw.
-    for k, share in ((5, 0.3), (6, 0.45), (8, 0.55), (10, 0.45), (11, 0.3)):
-        add(pts[k] + 0.35 * iod * v, 0.7, share)
-    # Hair and head outline, then a softer outer ring: head motion fades to zero.
-    for ring_scale, top_w, bottom_w in ((1.0, 0.85, 0.4), (1.45, 0.35, 0.1)):
-        for angle in np.linspace(0, 2 * np.pi, 16, endpoint=False):
-            a = np.cos(angle) * 1.6 * ring_scale
-            b = HEAD_CENTER_BELOW_EYES - np.sin(angle) * 2.05 * ring_scale
-            below = np.clip((b - HEAD_CENTER_BELOW_EYES) / (2.05 * ring_scale), 0, 1)
-            add(at(a, b), top_w + (bottom_w - top_w) * below)
-
+    extra = _extra_points(pts, origin, u, v, iod)
     width, height = region_size
-    extra_pts = np.array(extra)
     margin = 0.04 * min(width, height)
-    inside = ((extra_pts[:, 0] > margin) & (extra_pts[:, 0] < width - 1 - margin)
-              & (extra_pts[:, 1] > margin) & (extra_pts[:, 1] < height - 1 - margin))
+    inside = ((extra.points[:, 0] > margin) & (extra.points[:, 0] < width - 1 - margin)
+              & (extra.points[:, 1] > margin) & (extra.points[:, 1] < height - 1 - margin))
     inside[:6] = True  # the teeth edges keep their indices 68-73
     border = _border_anchors(width, height)
-    rest = np.vstack([pts, extra_pts[inside], border])
-    head_weight = np.concatenate([np.ones(N_LANDMARKS), np.array(head_w)[inside],
-                                  np.zeros(len(border))])
-    jaw_weight = np.concatenate([np.zeros(N_LANDMARKS), np.array(jaw_w)[inside],
-                                 np.zeros(len(border))])
+    rest = np.vstack([pts, extra.points[inside], border])
+    still = np.zeros(len(border))
+    head_weight = np.concatenate([np.ones(N_LANDMARKS), extra.head[inside], still])
+    of_face = np.concatenate([np.ones(N_LANDMARKS, bool), extra.of_face[inside],
+                              np.zeros(len(border), bool)])
+    falloff = np.where(of_face, FACE_EDGE_FALLOFF_IOD, EDGE_FALLOFF_IOD) * iod
+    head_weight = np.minimum(head_weight, _edge_cap(rest, width, height, falloff))
+    jaw_weight = np.concatenate([np.zeros(N_LANDMARKS), extra.jaw[inside], still])
     mouth_width = float(np.linalg.norm(pts[64] - pts[60])) or float(
         np.linalg.norm(pts[54] - pts[48]))
     rest_gaps = np.array([max(0.0, (pts[lo] - pts[up]) @ v) for up, lo, _ in INNER_COLUMNS])
     depth = _head_depth(rest, origin, u, v, iod)
     return Rig(rest, head_weight, jaw_weight, depth, origin, u, v, iod, mouth_width, rest_gaps,
                len(border))
+
+
+@dataclass(frozen=True)
+class _ExtraPoints:
+    points: np.ndarray  # (k, 2)
+    head: np.ndarray  # share of the head motion
+    jaw: np.ndarray  # share of the jaw drop
+    of_face: np.ndarray  # part of the face, which turns as one piece
+
+
+def _extra_points(pts: np.ndarray, origin, u, v, iod: float) -> _ExtraPoints:
+    """Control points beyond the landmarks: teeth edges first (indices 68-73), then cheeks,
+    forehead, under the chin, and rings round the head."""
+    extra: list[tuple[np.ndarray, float, float, bool]] = []
+
+    def at(a: float, b: float) -> np.ndarray:
+        return origin + (a * u + b * v) * iod
+
+    for _ in range(2):  # teeth edges (68-73), always kept: mouth.py paints between them
+        for upper, lower, _share in INNER_COLUMNS:
+            extra.append((pts[upper] + TEETH_SPLIT * (pts[lower] - pts[upper]), 1.0, 0.0, True))
+    # Cheeks spread the jaw motion so that it does not fold at the jaw line.
+    for (a, b), jaw in (((3, 48), 0.3), ((13, 54), 0.3), ((1, 31), 0.08), ((15, 35), 0.08)):
+        extra.append((0.5 * (pts[a] + pts[b]), 1.0, jaw, True))
+    for a in (-0.8, -0.4, 0.0, 0.4, 0.8):  # forehead
+        extra.append((at(a, -0.95), 1.0, 0.0, True))
+    # Under the chin: the neck skin stretches with an opening jaw.
+    for k, share in ((5, 0.3), (6, 0.45), (8, 0.55), (10, 0.45), (11, 0.3)):
+        extra.append((pts[k] + 0.35 * iod * v, 0.7, share, False))
+    # Hair and head outline, a softer ring, then a still one: head motion fades to zero
+    # around the head, and what lies beyond the still ring (background) is not resampled.
+    for ring_scale, top_w, bottom_w in HEAD_RINGS:
+        for angle in np.linspace(0, 2 * np.pi, 16, endpoint=False):
+            a = np.cos(angle) * 1.6 * ring_scale
+            b = HEAD_CENTER_BELOW_EYES - np.sin(angle) * 2.05 * ring_scale
+            below = np.clip((b - HEAD_CENTER_BELOW_EYES) / (2.05 * ring_scale), 0, 1)
+            extra.append((at(a, b), top_w + (bottom_w - top_w) * below, 0.0, False))
+    points, head, jaw, of_face = zip(*extra, strict=True)
+    return _ExtraPoints(np.array(points), np.array(head), np.array(jaw), np.array(of_face))
+
+
+def _edge_cap(points: np.ndarray, width: int, height: int, falloff: np.ndarray) -> np.ndarray:
+    """The most head motion a point may take: 0 on the region's edge, rising linearly to 1 at
+    `falloff` pixels inside it.
+
+    The still border and a moving point near it bound a band that the warp stretches or
+    squeezes; capping the point's share of the motion by its distance caps that strain
+    (about 12% for a typical turn), so no band and no seam shows at the region's edge.
+    """
+    distance = np.minimum.reduce([points[:, 0] + 0.5, width - 0.5 - points[:, 0],
+                                  points[:, 1] + 0.5, height - 0.5 - points[:, 1]])
+    return np.clip(distance / np.maximum(falloff, 1e-6), 0, 1)
 
 
 def _border_anchors(width: int, height: int, per_side: int = 5) -> np.ndarray:
@@ -214,24 +247,35 @@ def pose_points(rig: Rig, pose: FramePose) -> np.ndarray:
 
 
 def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
-    """Mouth and eyelid motion as offsets along u and v, in pixels."""
+    """Mouth motion as offsets along u and v, in pixels (blinks are drawn by eyelids.py)."""
     n = len(rig.rest)
     along, down = np.zeros(n), np.zeros(n)
     width = rig.mouth_width
     open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * width
     sealed = float(np.clip(pose.lips_closed, 0.0, 1.0))
+    rounding = float(np.clip(pose.lip_round, 0.0, 1.0))
     for (upper, lower, share), rest_gap in zip(INNER_COLUMNS, rig.rest_gaps, strict=False):
         target = (1 - sealed) * (rest_gap + open_gap * share)
+        target *= 1 - ROUND_GAP_CLOSE * rounding  # rounded lips: a smaller opening
         change = target - rest_gap
         lower_share = LOWER_LIP_SHARE if change > 0 else CLOSING_LOWER_SHARE
         down[lower] += change * lower_share
         down[upper] -= change * (1 - lower_share)
-    tuck = float(np.clip(pose.lower_lip_tuck, 0, 1)) * TUCK_RAISE * width
+    tuck = float(np.clip(pose.lower_lip_tuck, 0, 1))
     for k in (65, 66, 67, 56, 57, 58):
-        down[k] -= tuck
+        down[k] -= tuck * TUCK_RAISE * width
+    for (_, lower, _), rest_gap in zip(INNER_COLUMNS, rig.rest_gaps, strict=True):
+        down[lower] -= tuck * (1 - TEETH_SPLIT) * rest_gap  # up to the portrait's teeth tips
+    lift = float(np.clip(pose.upper_lip_raise, 0, 1)) * LIP_RAISE * width
+    if not rig.mouth_is_open:  # the new gap opens under the lifted lip: teeth are painted
+        _raise_upper_lip(down, lift)
     for point, (inner, share) in OUTER_FOLLOW.items():
         down[point] += share * down[inner]
+    for point, share in PUCKER_SHARES.items():  # pushed-out lips look fuller
+        down[point] += share * ROUND_THICKEN * width * rounding
     _teeth_edge_offsets(rig, down)
+    if rig.mouth_is_open:  # the portrait's own teeth stay put and show more
+        _raise_upper_lip(down, lift, with_outer=True)
     jaw_drop = down[66]
     for point, share in JAW_FOLLOW.items():
         down[point] += share * jaw_drop
@@ -239,8 +283,18 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
     for k in CORNERS:
         down[k] += CORNER_JAW_SHARE * jaw_drop
     _mouth_width_offsets(rig, pose, open_gap, along)
-    _blink_offsets(rig, pose.blink, along, down)
     return along, down
+
+
+def _raise_upper_lip(down: np.ndarray, lift: float, with_outer: bool = False) -> None:
+    """Lift the upper lip's centre by `lift` pixels (and its outline, when the outline no
+    longer follows the inner lip by itself)."""
+    for k, share in RAISE_SHARES.items():
+        down[k] -= lift * share
+    if with_outer:
+        for point, (inner, share) in OUTER_FOLLOW.items():
+            if inner in RAISE_SHARES:
+                down[point] -= share * lift * RAISE_SHARES[inner]
 
 
 def _teeth_edge_offsets(rig: Rig, down: np.ndarray) -> None:
@@ -267,19 +321,6 @@ def _mouth_width_offsets(rig: Rig, pose: FramePose, open_gap: float, along: np.n
     centre = (rig.rest[48] + rig.rest[54]) / 2
     position = ((rig.rest[lips] - centre) @ rig.u) / (width / 2)
     along[lips] += per_side * np.clip(position, -1, 1)
-
-
-def _blink_offsets(rig: Rig, blink: float, along: np.ndarray, down: np.ndarray) -> None:
-    closed = float(np.clip(blink, 0, 1))
-    if closed == 0:
-        return
-    for eye in EYES:
-        for upper, lower in eye:
-            gap = rig.rest[lower] - rig.rest[upper]
-            along[upper] += closed * BLINK_UPPER_TRAVEL * (gap @ rig.u)
-            down[upper] += closed * BLINK_UPPER_TRAVEL * (gap @ rig.v)
-            along[lower] -= closed * BLINK_LOWER_TRAVEL * (gap @ rig.u)
-            down[lower] -= closed * BLINK_LOWER_TRAVEL * (gap @ rig.v)
 
 
 def _head_offsets(rig: Rig, points: np.ndarray, pose: FramePose) -> np.ndarray:
