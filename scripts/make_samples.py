@@ -2,7 +2,8 @@
 
 - portrait.jpg: NASA's public-domain portrait of astronaut Eileen Collins, as shipped
   by scikit-image (`skimage/data/astronaut.png`), cropped to head and shoulders.
-- speech.ogg: a sentence spoken by Debian's espeak-ng, encoded as Opus with PyAV.
+- speech.ogg: a sentence spoken by Debian's espeak-ng, encoded as Opus with PyAV;
+  speech.txt: that sentence, the transcript `--demo` aligns.
 
 Needs: pip install scikit-image; apt-get install espeak-ng.
 """
@@ -28,6 +29,7 @@ def make_portrait() -> None:
 
 
 def make_speech() -> None:
+    (SAMPLES / "speech.txt").write_text(SENTENCE + "\n", encoding="utf-8")
     with tempfile.TemporaryDirectory() as work:
         wav = Path(work) / "speech.wav"
         subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SENTENCE],

@@ -11,6 +11,7 @@ from PIL import Image
 import talkinghead
 from talkinghead.cli import build_parser, main
 from talkinghead.measure import video_facts
+from talkinghead.motion.types import MotionPlan
 
 TOOLS_SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "sadtalker.py"
 
@@ -122,3 +123,35 @@ def test_demo_renders_the_bundled_samples(tmp_path, capsys):
     assert (facts.width, facts.height, facts.video_codec, facts.audio_codec) == (
         256, 256, "h264", "aac")
     assert f"wrote {out}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\xff\xfe\x00caf\xe9", "is not UTF-8 text"),
+    (b"  \n", "is empty"),
+    (None, "cannot read --transcript"),
+])
+def test_a_bad_transcript_is_refused_in_one_line(content, message, tmp_path,
+                                                 sample_portrait_path, sample_speech_path,
+                                                 capsys):
+    transcript = tmp_path / "said.txt"
+    if content is not None:
+        transcript.write_bytes(content)
+    out = tmp_path / "o.mp4"
+    status = main(["--image", str(sample_portrait_path), "--audio", str(sample_speech_path),
+                   "--output", str(out), "--transcript", str(transcript), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2 and message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_transcript_and_motion_json_flags(tmp_path, sample_portrait_path, sample_speech_path):
+    transcript = tmp_path / "said.txt"
+    transcript.write_text("\ufeffHello! I am a talking head.", encoding="utf-8")  # BOM is fine
+    motion = tmp_path / "motion" / "plan.json"
+    out = tmp_path / "o.mp4"
+    assert main(["--image", str(sample_portrait_path), "--audio", str(sample_speech_path),
+                 "--output", str(out), "--transcript", str(transcript),
+                 "--motion-json", str(motion), "--quiet"]) == 0
+    plan = MotionPlan.read_json(motion)
+    assert plan.n_frames == video_facts(out).frames
+    assert plan.lips_closed.max() >= 0.9  # "I am": the lips close on the m

@@ -27,14 +27,16 @@ from .face.landmarks import detect_face
 from .framing import UPSCALE_WARNING, apply_framing, plan_framing
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks
 from .jobs.cleanup import CleanupLimits, clean_store
-from .jobs.inputs import ChunkInputs, inputs_saved, save_inputs
+from .jobs.inputs import ChunkInputs, inputs_saved, load_inputs, save_inputs
 from .jobs.runner import ChunkExecutor, Deadline, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .media.audio import load_audio
 from .media.formats import output_format
 from .media.image import load_portrait
-from .media.video import atomic_path, ensure_writable
+from .media.video import atomic_path, ensure_file_writable, ensure_writable
+from .motion.export import plan_to_dict
 from .motion.plan import plan_motion
+from .motion.types import MotionPlan
 from .render.base import get_engine
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
@@ -65,7 +67,8 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
            sink: ProgressSink | None = None, timeout_s: Timeout = None,
            chunk_seconds: float = DEFAULT_CHUNK_SECONDS, workers: int | None = None,
            store: JobStore | None = None,
-           backend: str | ChunkExecutor = "local") -> RenderResult:
+           backend: str | ChunkExecutor = "local", transcript: str | None = None,
+           motion_json: str | os.PathLike | None = None) -> RenderResult:
     """Render a talking-head MP4 of `image` speaking `audio` to `output`.
 
     Rerunning the same inputs and settings resumes an unfinished job (or reuses a
@@ -74,26 +77,33 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     allows what the original tool allowed: 4 minutes per audio minute plus 2.
     `backend` draws the chunks: "local" (this machine's cores), "runpod" (the
     endpoint in RUNPOD_SADTALKER_ENDPOINT_ID; needs the `runpod` extra), or a
-    `ChunkExecutor`.
+    `ChunkExecutor`. `transcript`, the plain text of what is said, times the mouth shapes by
+    forced alignment instead of phone recognition (more accurate lip sync, English).
+    `motion_json` also writes the per-frame motion plan there (see motion/export.py).
     """
     started = time.monotonic()
     settings = settings or RenderSettings()
+    transcript = (transcript or "").strip() or None
     sink = sink or NullSink()
     output = Path(output)
     ensure_writable(output, output_format(settings.format))
+    if motion_json is not None:
+        ensure_file_writable(Path(motion_json), "give a file name for the motion JSON")
     get_engine(engine)  # an unknown engine fails before any work
     executor = executor_for(backend, workers)
     store = store or JobStore()
     portrait = load_portrait(image)
     sound = load_audio(audio)
-    key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds)
+    key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds, transcript)
     job = store.find_resumable(key) or finished_job(store, key)
     if job is not None and inputs_saved(store.folder(job.id)):
         sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
                     f"({job.frames_done}/{job.frames} frames already rendered)")
     else:
         job = plan_job(store, new_job_id(), portrait, sound, settings, engine, output,
-                       chunk_seconds, key, sink, started)
+                       chunk_seconds, key, sink, started, transcript)
+    if motion_json is not None:
+        export_motion(motion_plan(job.id, store=store), Path(motion_json))
     return _run(store, job, output, executor, sink, timeout_s, started)
 
 
@@ -157,11 +167,28 @@ def list_jobs(limit: int = 20, *, store: JobStore | None = None) -> list[Job]:
     return (store or JobStore()).recent(limit)
 
 
+def motion_plan(job_id: str, *, store: JobStore | None = None) -> MotionPlan:
+    """The per-frame motion a job renders (planned from its audio and transcript)."""
+    store = store or JobStore()
+    folder = store.folder(store.get(job_id).id)
+    if not inputs_saved(folder):
+        raise TalkingHeadError(f"job {job_id} has no saved plan (it died while planning)")
+    return load_inputs(folder).plan
+
+
+def export_motion(plan: MotionPlan, path: Path) -> None:
+    """Write `plan` as JSON (motion/export.py's structure), atomically."""
+    with atomic_path(path) as partial:
+        partial.write_text(json.dumps(plan_to_dict(plan), separators=(",", ":")) + "\n")
+
+
 def input_key(image_sha256: str, audio_sha256: str, settings: RenderSettings, engine: str,
-              chunk_seconds: float) -> str:
+              chunk_seconds: float, transcript: str | None = None) -> str:
     """Identity of a render: the same key means the same video, so the job can be resumed."""
     identity = {"image": image_sha256, "audio": audio_sha256, "settings": settings.to_dict(),
                 "engine": engine, "chunk_seconds": chunk_seconds, "code": code_fingerprint()}
+    if transcript:  # absent rather than None: keys of renders without one stay as they were
+        identity["transcript"] = hashlib.sha256(transcript.encode()).hexdigest()
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
@@ -187,7 +214,7 @@ def finished_job(store: JobStore, key: str) -> Job | None:
 
 def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
              engine: str, output: Path, chunk_seconds: float, key: str, sink: ProgressSink,
-             started: float) -> Job:
+             started: float, transcript: str | None = None) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job."""
     with sink.stage("face"):
         face = detect_face(portrait.pixels, sink)
@@ -197,7 +224,7 @@ def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSett
                     "a larger portrait or a smaller --resolution will look sharper")
     canvas, framed_face = apply_framing(portrait.pixels, face, framing)
     with sink.stage("speech"):
-        speech = analyse_speech(sound)
+        speech = analyse_speech(sound, transcript)
     frames = max(1, round(sound.duration_s * settings.fps))
     seed = settings.seed if settings.seed is not None else derive_seed(
         portrait.sha256, sound.sha256, settings)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import api
-from .errors import TalkingHeadError
+from .errors import SettingsError, TalkingHeadError
 from .events import NullSink, TerminalSink
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, MIN_CHUNK_SECONDS
 from .jobs.cleanup import (
@@ -79,8 +79,14 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     io.add_argument("--audio", help="speech: any format FFmpeg reads (WAV, MP3, M4A, FLAC, "
                                     "OGG/Opus, or a video's audio track)")
     io.add_argument("--output", help="MP4 to write (its folder is created if missing)")
+    io.add_argument("--transcript", metavar="FILE",
+                    help="plain UTF-8 text of what is said: mouth shapes timed by forced "
+                         "alignment of it (English), more accurate than recognition alone")
+    io.add_argument("--motion-json", metavar="FILE",
+                    help="also write the per-frame motion (mouth, blinks, head) as JSON")
     io.add_argument("--demo", action="store_true",
-                    help="use the bundled sample portrait and speech as --image and --audio")
+                    help="use the bundled sample portrait and speech (and its transcript) as "
+                         "--image and --audio")
 
     look = parser.add_argument_group("look and motion")
     look.add_argument("--preset", default="default", choices=list(PRESETS),
@@ -139,6 +145,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                      help="where chunks render: this machine, or the RunPod serverless "
                           "endpoint in RUNPOD_SADTALKER_ENDPOINT_ID (needs "
                           "'pip install talkinghead[runpod]') (default: %(default)s)")
+    run.add_argument("--engine", choices=("warp", "sadtalker"), default="warp",
+                     help="warp: our weight-free engine; sadtalker: SadTalker's published "
+                          "networks (needs 'pip install talkinghead[sadtalker]' and "
+                          "'talkinghead models download sadtalker') (default: %(default)s)")
+    run.add_argument("--checkpoints", metavar="DIR", default=None,
+                     help="with --engine sadtalker: the folder of its checkpoint files "
+                          "(default: $TALKINGHEAD_SADTALKER_CHECKPOINTS or the download folder)")
     run.add_argument("--setup", action="store_true",
                      help="check that the local engine is ready; with --backend runpod or a "
                           "RUNPOD_API_KEY, also create or update the RunPod endpoint")
@@ -173,6 +186,10 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # the web page: `talkinghead serve --help`
         return _serve(argv[1:], f"{prog} serve")
+    if argv[:1] == ["models"]:  # optional engines' weights: `talkinghead models download ...`
+        from .engines.models_command import main as models_main
+
+        return models_main(argv[1:], f"{prog} models")
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
@@ -237,7 +254,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _report(result, args)
     if args.demo:
         args.image = args.image or str(SAMPLES / "portrait.jpg")
-        args.audio = args.audio or str(SAMPLES / "speech.ogg")
+        if not args.audio:
+            args.audio = str(SAMPLES / "speech.ogg")
+            args.transcript = args.transcript or str(SAMPLES / "speech.txt")
     missing = [flag for flag in ("image", "audio", "output") if not getattr(args, flag)]
     if missing:
         parser.error("missing " + ", ".join(f"--{m}" for m in missing))
@@ -261,10 +280,30 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"--chunk-seconds must be at least {MIN_CHUNK_SECONDS:g}")
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.checkpoints:  # the environment carries it to chunk worker processes
+        os.environ["TALKINGHEAD_SADTALKER_CHECKPOINTS"] = str(Path(args.checkpoints).resolve())
     result = api.render(args.image, args.audio, args.output, settings, sink=sink,
+                        engine=args.engine,
                         timeout_s=timeout, chunk_seconds=args.chunk_seconds,
-                        workers=args.workers, backend=args.backend)
+                        workers=args.workers, backend=args.backend,
+                        transcript=_read_transcript(args.transcript),
+                        motion_json=args.motion_json)
     return _report(result, args)
+
+
+def _read_transcript(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SettingsError(f"--transcript '{path}' is not UTF-8 text (save it as UTF-8)") from e
+    except OSError as e:
+        raise SettingsError(f"cannot read --transcript '{path}': {e.strerror or e}") from e
+    if not text.strip():
+        raise SettingsError(f"--transcript '{path}' is empty (give the text that is said, "
+                            "or leave the flag out)")
+    return text
 
 
 def _serve(argv: list[str], prog: str) -> int:

@@ -53,3 +53,28 @@ def test_seal_during_a_loud_open_vowel_is_dropped(speech_of):
                     PhoneSpan("AA", 0.7, 1.2), PhoneSpan("SIL", 1.2, 1.4)), vowel.features, 1.4)
     phones, blended, _ = _blend(wrong)
     assert phones.closure.max() == 1 and blended.closure.max() < 0.05
+
+
+def test_aligned_phones_keep_their_seal_whatever_the_sound(speech_of):
+    vowel = speech_of([("SIL", 0.2), ("AA", 1.0), ("SIL", 0.2)])
+    spans = (PhoneSpan("SIL", 0, 0.2, True), PhoneSpan("AA", 0.2, 0.6, True),
+             PhoneSpan("M", 0.6, 0.7, True), PhoneSpan("AA", 0.7, 1.2, True),
+             PhoneSpan("SIL", 1.2, 1.4, True))
+    _, blended, _ = _blend(Speech(spans, vowel.features, 1.4))
+    assert blended.closure.max() == 1
+
+
+def test_a_guessed_seal_as_loud_as_the_vowels_is_dropped(speech_of):
+    hum = speech_of([("SIL", 0.2), ("UW", 1.0), ("SIL", 0.2)], loudness_scale=1.1)  # 0.99
+    wrong = Speech((PhoneSpan("SIL", 0, 0.2), PhoneSpan("UW", 0.2, 0.6), PhoneSpan("M", 0.6, 0.7),
+                    PhoneSpan("UW", 0.7, 1.2), PhoneSpan("SIL", 1.2, 1.4)), hum.features, 1.4)
+    phones, blended, _ = _blend(wrong)
+    assert phones.closure.max() == 1 and blended.closure.max() < 0.05
+
+
+def test_loud_voiced_nuclei_open_the_jaw(speech_of):
+    from talkinghead.motion.acoustic import NUCLEUS_JAW
+
+    speech = speech_of([("SIL", 0.2), ("IY", 0.4), ("SIL", 0.2)])
+    _, blended, _ = _blend(speech)
+    assert blended.jaw[6:14].max() >= NUCLEUS_JAW - 1e-6

@@ -39,3 +39,26 @@ def test_tongue_consonant_takes_the_jaw_of_its_vowels():
 def test_steady_phone_keeps_its_target():
     track = _track(("AE", 10))
     assert np.allclose(track.jaw, SHAPES["AE"].jaw) and np.allclose(track.width, SHAPES["AE"].width)
+
+
+def test_tongue_consonant_beside_a_bilabial_keeps_the_lips_apart():
+    from talkinghead.motion.coarticulation import APART_JAW, APART_MAX_CLOSURE
+
+    track = _track(("AA", 4), ("M", 1), ("T", 1), ("AA", 4))
+    assert track.closure[4] == 1
+    assert track.closure[5] <= APART_MAX_CLOSURE + 1e-6 and track.jaw[5] >= APART_JAW - 1e-6
+
+
+def test_one_frame_vowel_between_bilabials_parts_the_lips():
+    from talkinghead.motion.coarticulation import VOWEL_MAX_CLOSURE
+
+    track = _track(("M", 2), ("UW", 1), ("M", 2))
+    assert track.closure[1] == 1 and track.closure[3] == 1
+    assert track.closure[2] <= VOWEL_MAX_CLOSURE + 1e-6
+
+
+def test_rounding_and_lift_are_coarticulated_channels():
+    track = _track(("IY", 5), ("UW", 5), ("SH", 3), ("IY", 5))
+    assert track.rounding[:3].max() < 0.05 and track.rounding[7] > 0.6
+    assert track.rounding[4] > 0.1  # anticipated
+    assert track.lift[11] > 0.25

@@ -127,3 +127,20 @@ def test_no_flapping_in_silence_whatever_the_phones_say(speech_of):
     plan = _plan(speech)
     for name in ("jaw_open", "lips_closed", "mouth_width", "teeth"):
         assert np.abs(getattr(plan, name)).max() < 0.01, name
+
+
+def test_rounding_and_upper_lip_raise_reach_the_plan(speech_of, frames_in):
+    phones = [("SIL", 0.3), ("UW", 0.3), ("SH", 0.2), ("IY", 0.3), ("SIL", 0.4)]
+    plan = _plan(speech_of(phones))
+    uw, iy = frames_in("UW", phones), frames_in("IY", phones)
+    assert plan.lip_round[uw].max() > 0.5 and plan.lip_round[iy].min() < 0.2
+    assert plan.mouth_width[uw].mean() < 0 < plan.mouth_width[iy].mean()
+    assert plan.upper_lip_raise.max() > 0.2
+    big = _plan(speech_of(phones), expression_scale=1.5)
+    assert big.lip_round.max() > plan.lip_round.max()
+
+
+def test_plans_built_without_the_new_channels_rest_there():
+    ok = np.zeros(3)
+    plan = MotionPlan(25, *([ok] * 12))
+    assert plan.lip_round.tolist() == [0, 0, 0] and plan.upper_lip_raise.dtype == np.float32

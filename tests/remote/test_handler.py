@@ -201,3 +201,33 @@ def test_whole_job_requests_are_validated():
     assert "--preset" in run({**base, "preset": "cinematic"})["error"]
     assert "chunk_seconds" in run({**base, "chunk_seconds": 0})["error"]
     assert "http(s) URL" in run({**base, "image_url": "file:///etc/passwd"})["error"]
+
+
+def test_a_whole_job_passes_its_transcript_to_the_render(sample_portrait_path,
+                                                         sample_speech_path, monkeypatch):
+    import talkinghead.api
+
+    seen = {}
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        raise talkinghead.api.TalkingHeadError("stop here")
+
+    monkeypatch.setattr(talkinghead.api, "render", spy)
+    payload = {"talkinghead": FORMAT_VERSION, "task": "job", "transcript": "Maybe, remember.",
+               "image": base64.b64encode(sample_portrait_path.read_bytes()).decode(),
+               "audio": base64.b64encode(sample_speech_path.read_bytes()).decode()}
+    assert run(payload) == {"error": "stop here"}
+    assert seen["transcript"] == "Maybe, remember."
+    base = {"talkinghead": FORMAT_VERSION, "task": "job", "image": "", "audio": ""}
+    assert "'transcript' must be a string" in run({**base, "transcript": 5})["error"]
+
+
+def test_a_plan_from_a_client_without_the_later_channels_renders_them_at_rest(planned_job):
+    payload = chunk_input(planned_job, 1)
+    with np.load(io.BytesIO(base64.b64decode(payload["plan"]["npz"]))) as saved:
+        older = {k: saved[k] for k in saved.files if k not in ("lip_round", "upper_lip_raise")}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **older)
+    payload = _with(payload, "plan.npz", base64.b64encode(buffer.getvalue()).decode())
+    assert "error" not in run(payload)

@@ -62,10 +62,39 @@ def test_other_rates_are_resampled():
 
 def test_labels_are_normalised():
     labels = ("AA1", "m", "SIL", "+NSN+", "+SPN+", "<sil>", "ZH")
-    assert [phonemes._normalise(x) for x in labels] == [
+    assert [phonemes.normalise_label(x) for x in labels] == [
         "AA", "M", "SIL", "SIL", "SIL", "SIL", "ZH"]
 
 
 def test_unknown_recognizer_is_refused():
     with pytest.raises(ValueError, match="pocketsphinx"):
         recognize_phones(np.zeros(100, np.float32), RATE, "whisper")
+
+
+def test_registry_names_the_three_recognizers():
+    assert set(phonemes.RECOGNIZERS) == {"pocketsphinx", "pocketsphinx-loop",
+                                         "pocketsphinx-words"}
+
+
+def test_loop_bilabials_are_added_where_the_words_have_none():
+    words = [PhoneSpan("AH", 0.0, 0.2), PhoneSpan("M", 0.2, 0.3), PhoneSpan("AH", 0.3, 0.6),
+             PhoneSpan("T", 0.6, 0.7), PhoneSpan("AH", 0.7, 1.0)]
+    loop = [PhoneSpan("B", 0.21, 0.29), PhoneSpan("P", 0.62, 0.68)]
+    out = phonemes.add_bilabials(words, loop)
+    labels = [(s.label, round(s.start_s, 2), round(s.end_s, 2)) for s in out]
+    assert ("B", 0.21, 0.29) not in labels  # the words already have an M there
+    assert ("P", 0.62, 0.68) in labels
+    assert ("T", 0.6, 0.62) in labels and ("T", 0.68, 0.7) in labels  # cut around the P
+    assert all(a.end_s <= b.start_s + 1e-9 for a, b in pairwise(out))
+
+
+def test_comfort_noise_is_quiet_seeded_and_leaves_silence_alone():
+    from talkinghead.speech.sphinx import comfort_noise
+
+    speech = np.concatenate([np.zeros(1600, np.float32),
+                             0.3 * np.sin(np.arange(16000) / 5).astype(np.float32)])
+    noisy = comfort_noise(speech)
+    assert np.array_equal(noisy, comfort_noise(speech))
+    floor = np.sqrt(np.mean(noisy[:1600] ** 2))
+    assert 0 < floor < 0.3 * 10 ** (-25 / 20)
+    assert np.array_equal(comfort_noise(np.zeros(100, np.float32)), np.zeros(100))

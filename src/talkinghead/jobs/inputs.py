@@ -44,13 +44,14 @@ def save_inputs(folder: Path, inputs: ChunkInputs) -> None:
 
 
 def load_inputs(folder: Path) -> ChunkInputs:
+    """The saved inputs. A plan saved before a channel existed reads it as all zero (rest)."""
     try:
         canvas = np.asarray(Image.open(folder / CANVAS_FILE).convert("RGB"))
         face = json.loads((folder / FACE_FILE).read_text())
         with np.load(folder / PLAN_FILE) as saved:
             plan = MotionPlan(fps=int(saved["fps"]),
                               **{f.name: saved[f.name] for f in fields(MotionPlan)
-                                 if f.name != "fps"})
+                                 if f.name != "fps" and f.name in saved.files})
     except (OSError, ValueError, KeyError) as e:
         raise TalkingHeadError(f"the job folder {folder} is damaged ({e}); "
                                "render again to start a new job") from e

@@ -233,9 +233,14 @@ def ensure_writable(output: Path, fmt: OutputFormat = FORMATS["mp4"]) -> None:
     if output.suffix.lower() != fmt.suffix:
         raise OutputError(f"output must end in {fmt.suffix} for --format {fmt.name}: "
                           f"'{output}' (change the extension or --format)")
+    ensure_file_writable(output, f"give a file name ending in {fmt.suffix}")
+
+
+def ensure_file_writable(output: Path, hint: str = "give a file name") -> None:
+    """Fail now if no file can be written at `output` (a folder there, or no permission)."""
+    output = Path(output)
     if output.is_dir():
-        raise OutputError(f"output '{output}' is a directory "
-                          f"(give a file name ending in {fmt.suffix})")
+        raise OutputError(f"output '{output}' is a directory ({hint})")
     _make_parent(output)
     try:
         probe = _create_hidden_sibling(output, ".probe")

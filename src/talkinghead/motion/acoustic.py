@@ -8,6 +8,10 @@ takes over: voiced sound opens the jaw by loudness times formant openness, unvoi
 opens it a little, and low second formants round the lips. Contacts (seals, tucks, tongue)
 only come from phones; they stay whole wherever the sound allows them (a hum or a near-silence
 can be a closed mouth, a loud open vowel cannot), since a half-closed "M" looks worse than none.
+
+Phones aligned from a transcript are what was said, whatever the sound suggests (sung, shouted,
+noisy): they are fully trusted and their contacts are never dropped. The per-segment choice is
+therefore: aligned phones > phone-loop phones that agree with the sound > the acoustic mouth.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ AGREEMENT_WINDOW_S: Final = 0.5  # agreement is judged over half a second: about
 TRUST_RANGE: Final = (0.45, 0.8)  # agreement mapped to 0..1 trust in the phones
 PHONE_WEIGHT_MAX: Final = 0.8  # even fully trusted phones leave 20% to the acoustics, so that
 # loud speech opens wider than quiet speech
+LOUD_SOUND_RANGE: Final = (0.88, 0.96)  # loudness over which a contact becomes implausible:
+# closed lips stop or muffle the sound, so a seal is never as loud as the stressed vowels
+# (loudness 1); the quietest frame of each eSpeak "p", "b", "m" measures 0.83 at most
 OPEN_SOUND_RANGE: Final = (0.45, 0.75)  # loudness x openness over which a contact becomes
 # implausible: an "M" hum measures ~0.2, a loud "AA" ~0.9
 CONTACT_REACH_S: Final = 0.04  # a plausible seal also keeps its anticipation and release
@@ -36,12 +43,22 @@ ACOUSTIC_JAW_BASE: Final = 0.25  # jaw of a loud voiced sound with the lowest fi
 ACOUSTIC_JAW_OPEN: Final = 0.55  # added at the highest first formant ("AA")
 ACOUSTIC_FRICATION_JAW: Final = 0.12  # "S", "F", "SH": teeth nearly together
 ACOUSTIC_ROUND_WIDTH: Final = 0.7  # width -0.7 at full rounding
+ACOUSTIC_ROUNDING: Final = 0.7  # lip_round 0.7 at full rounding
+# Syllable nuclei. Every syllable has a vowel, and a loud voiced peak of the sound is one: the
+# jaw opens at least NUCLEUS_JAW there (scaled by loudness over NUCLEUS_LOUDNESS), whatever the
+# phones say, unless they seal the lips. Close vowels ("ee", "oo", most Japanese syllables)
+# otherwise stay too closed to read at 25 fps.
+NUCLEUS_JAW: Final = 0.4
+NUCLEUS_LOUDNESS: Final = (0.6, 0.9)
+NUCLEUS_REACH_S: Final = 0.08  # a nucleus is the loudest part of the sound within 80 ms ...
+NUCLEUS_CORE: Final = 0.1  # ... down to 0.1 loudness (3.5 dB) under its peak
 ACOUSTIC_TEETH: Final = (0.6, 0.7)  # teeth shown per unit of jaw and of frication
 
 
 def blend_acoustics(track: MouthTrack, frames: FrameSpeech) -> MouthTrack:
     """The phone track blended with the acoustic track, by local agreement between the two."""
-    trust = phone_trust(frames)
+    aligned = aligned_share(frames)
+    trust = np.maximum(phone_trust(frames), aligned)
     weight = PHONE_WEIGHT_MAX * trust
     loud = np.clip((frames.loudness - ACOUSTIC_LOUDNESS_RANGE[0])
                    / (ACOUSTIC_LOUDNESS_RANGE[1] - ACOUSTIC_LOUDNESS_RANGE[0]), 0.0, 1.0)
@@ -52,15 +69,48 @@ def blend_acoustics(track: MouthTrack, frames: FrameSpeech) -> MouthTrack:
     open_sound = (frames.loudness * frames.openness - OPEN_SOUND_RANGE[0]) / (
         OPEN_SOUND_RANGE[1] - OPEN_SOUND_RANGE[0])
     reach = 2 * max(1, round(CONTACT_REACH_S * frames.fps)) + 1
-    contact = ndimage.maximum_filter1d(1.0 - np.clip(open_sound, 0.0, 1.0), reach, mode="nearest")
+    loud_sound = (frames.loudness - LOUD_SOUND_RANGE[0]) / (
+        LOUD_SOUND_RANGE[1] - LOUD_SOUND_RANGE[0])
+    implausible = np.clip(np.maximum(open_sound, loud_sound), 0.0, 1.0)
+    contact = ndimage.maximum_filter1d(1.0 - implausible, reach, mode="nearest")
+    contact = np.maximum(contact, aligned)
+    closure = contact * track.closure
+    blended_jaw = weight * track.jaw + (1 - weight) * jaw
     return MouthTrack(
-        jaw=weight * track.jaw + (1 - weight) * jaw,
+        jaw=np.maximum(blended_jaw, nucleus_jaw(frames) * (closure < 0.5)),
         width=weight * track.width + (1 - weight) * width,
-        closure=contact * track.closure,
+        closure=closure,
         tuck=contact * track.tuck,
         teeth=weight * track.teeth + (1 - weight) * teeth,
         tongue=contact * track.tongue,
+        rounding=weight * track.rounding + (1 - weight) * ACOUSTIC_ROUNDING * frames.rounding,
+        lift=weight * track.lift,
     )
+
+
+def nucleus_jaw(frames: FrameSpeech) -> np.ndarray:
+    """The least jaw opening of each frame from syllable nuclei (the loud core of voiced
+    local peaks)."""
+    loudness = np.asarray(frames.loudness, dtype=np.float64)
+    reach = 2 * max(1, round(NUCLEUS_REACH_S * frames.fps)) + 1
+    peak = loudness >= ndimage.maximum_filter1d(loudness, reach, mode="nearest") - NUCLEUS_CORE
+    strength = np.clip((loudness - NUCLEUS_LOUDNESS[0])
+                       / (NUCLEUS_LOUDNESS[1] - NUCLEUS_LOUDNESS[0]), 0.0, 1.0)
+    return NUCLEUS_JAW * strength * frames.voicing * peak * frames.speech
+
+
+def aligned_share(frames: FrameSpeech) -> np.ndarray:
+    """0..1 per frame: how much of it is covered by phones aligned from a transcript."""
+    share = np.zeros(frames.n_frames)
+    for phone in frames.phones:
+        if not phone.aligned:
+            continue
+        first, last = int(np.floor(phone.start)), min(int(np.ceil(phone.end)), frames.n_frames)
+        if last <= first:
+            continue
+        idx = np.arange(first, last)
+        share[first:last] += np.minimum(phone.end, idx + 1) - np.maximum(phone.start, idx)
+    return np.clip(share, 0.0, 1.0)
 
 
 def phone_trust(frames: FrameSpeech) -> np.ndarray:

@@ -1,12 +1,15 @@
 """Pass 2: coarticulation. Each frame's shape is pulled towards its neighbours' by dominance.
 
-For the continuous channels (jaw, width, teeth, tongue) every frame is a dominance-weighted mean
-of the targets of nearby frames, weighted again by a kernel that reaches further ahead than
-behind: speakers shape the mouth for the next sound early (anticipation, strongest for lip
-rounding) and release the last one quickly. Contacts (lip closure, lip tuck) spread as a
-weighted maximum instead, so the lips start to close a frame before a "B" without the seal
-itself being diluted. Finally a vowel keeps at least part of its own opening, so that a short
-vowel between two closures still shows at 25 fps (Rhubarb's minimum shape duration, in spirit).
+For the continuous channels (jaw, width, rounding, lift, teeth, tongue) every frame is a
+dominance-weighted mean of the targets of nearby frames, weighted again by a kernel that
+reaches further ahead than behind: speakers shape the mouth for the next sound early
+(anticipation, strongest for lip rounding) and release the last one quickly. Contacts (lip
+closure, lip tuck) spread as a weighted maximum instead, so the lips start to close a frame
+before a "B" without the seal itself being diluted. Finally two minimum shapes, so that short
+sounds still show at 25 fps (Rhubarb's minimum shape duration, in spirit): a vowel keeps at
+least part of its own opening between two closures (jaw floor, closure cap), and a tongue
+consonant keeps the lips apart (a floor on the jaw, a cap on the closure spreading from a
+neighbouring "m" or "b"), so that "t", "n", "s" never seal.
 """
 
 from __future__ import annotations
@@ -26,17 +29,24 @@ REACH_S: Final[dict[str, tuple[float, float]]] = {
     "width": (0.055, 0.040),  # lip rounding is anticipated furthest
     "teeth": (0.035, 0.030),
     "tongue": (0.035, 0.030),
+    "rounding": (0.055, 0.040),
+    "lift": (0.045, 0.035),
     "closure": (0.045, 0.030),  # contacts: the frame before a seal is ~45% closed
     "tuck": (0.045, 0.030),
 }
 VOWEL_KEEP: Final = 0.6  # a vowel frame keeps at least this share of its own jaw target
+APART_JAW: Final = 0.18  # a tongue consonant's frame opens the jaw at least this far ...
+APART_MAX_CLOSURE: Final = 0.2  # ... and its lips close at most this far
+VOWEL_MAX_CLOSURE: Final = 0.3  # a vowel's frame lets the closure of a neighbouring "m" reach
+# this far, no further: "mom", "baby" part the lips for their vowel even when it lasts a frame
+CONTINUOUS: Final = ("jaw", "width", "rounding", "lift", "teeth", "tongue")
 
 
 def coarticulate(visemes: Visemes, fps: int) -> MouthTrack:
     """Blend per-frame targets across neighbouring frames (dominance model + contact spread)."""
     targets, dominance = visemes.targets, visemes.dominance
     out = {}
-    for channel in ("jaw", "width", "teeth", "tongue"):
+    for channel in CONTINUOUS:
         kernel = _kernel(*REACH_S[channel], fps)
         value = getattr(targets, channel).astype(np.float64)
         weight = getattr(dominance, channel).astype(np.float64)
@@ -46,6 +56,12 @@ def coarticulate(visemes: Visemes, fps: int) -> MouthTrack:
     for channel in ("closure", "tuck"):
         out[channel] = _weighted_max(getattr(targets, channel), _kernel(*REACH_S[channel], fps))
     out["jaw"] = np.maximum(out["jaw"], VOWEL_KEEP * visemes.vowel_jaw)
+    vowel = visemes.vowel_jaw > 0
+    out["closure"] = np.where(vowel & (visemes.targets.closure < 1),
+                              np.minimum(out["closure"], VOWEL_MAX_CLOSURE), out["closure"])
+    apart = visemes.apart.astype(np.float64)
+    out["jaw"] = np.maximum(out["jaw"], APART_JAW * apart)
+    out["closure"] = np.minimum(out["closure"], 1.0 - (1.0 - APART_MAX_CLOSURE) * apart)
     return MouthTrack(**out)
 
 

@@ -25,6 +25,7 @@ class FramePhone:
     label: str
     start: float
     end: float
+    aligned: bool = False  # from a transcript (see speech.types.PhoneSpan)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,7 +52,7 @@ class FrameSpeech:
 def speech_to_frames(speech: Speech, fps: int, n_frames: int) -> FrameSpeech:
     """Convert phone times and per-hop features to the frame axis of a video of `n_frames`."""
     phones = tuple(
-        FramePhone(p.label, p.start_s * fps, p.end_s * fps)
+        FramePhone(p.label, p.start_s * fps, p.end_s * fps, p.aligned)
         for p in speech.phones
         if p.start_s * fps < n_frames
     )

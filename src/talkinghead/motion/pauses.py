@@ -8,6 +8,7 @@ prepare to speak.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Final
 
 import numpy as np
@@ -22,8 +23,7 @@ EASE_IN_S: Final = 0.05  # opening before speech starts
 def relax_pauses(track: MouthTrack, frames: FrameSpeech) -> MouthTrack:
     """Fade every mouth channel to rest (0) in non-speech frames, with short eases."""
     gate = speech_gate(frames.speech, frames.fps)
-    return MouthTrack(**{name: gate * getattr(track, name) for name in
-                         ("jaw", "width", "closure", "tuck", "teeth", "tongue")})
+    return MouthTrack(**{f.name: gate * getattr(track, f.name) for f in fields(track)})
 
 
 def speech_gate(speech: np.ndarray, fps: int) -> np.ndarray:

@@ -36,7 +36,7 @@ def plan_motion(speech: Speech, settings: RenderSettings, n_frames: int, seed: i
         empty = np.zeros(0, dtype=np.float32)
         return MotionPlan(fps, *([empty] * 12))
     frames = speech_to_frames(speech, fps, n_frames)
-    mouth = coarticulate(viseme_targets(frames.phones, n_frames), fps)
+    mouth = coarticulate(viseme_targets(frames.phones, n_frames, frames.loudness), fps)
     mouth = blend_acoustics(mouth, frames)
     mouth = relax_pauses(mouth, frames)
     mouth = smooth_mouth(mouth, fps)
@@ -51,6 +51,8 @@ def plan_motion(speech: Speech, settings: RenderSettings, n_frames: int, seed: i
         lower_lip_tuck=mouth.tuck,
         teeth=mouth.teeth,
         tongue=mouth.tongue,
+        lip_round=mouth.rounding,
+        upper_lip_raise=mouth.lift,
         blink=blink,
         head_yaw=head.yaw,
         head_pitch=head.pitch,

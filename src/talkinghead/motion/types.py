@@ -7,6 +7,7 @@ read-only on creation, so passes cannot change each other's inputs: each returns
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Final
 
 import numpy as np
 
@@ -29,7 +30,9 @@ def freeze_arrays(obj, skip: tuple[str, ...] = ()) -> int:
 
 @dataclass(frozen=True, eq=False)
 class MouthTrack:
-    """Mouth channels per frame, with the meanings of the same-named `MotionPlan` fields."""
+    """Mouth channels per frame, with the meanings of the `MotionPlan` fields they become:
+    jaw -> jaw_open, width -> mouth_width, closure -> lips_closed, tuck -> lower_lip_tuck,
+    teeth, tongue, rounding -> lip_round, lift -> upper_lip_raise."""
 
     jaw: np.ndarray
     width: np.ndarray
@@ -37,8 +40,13 @@ class MouthTrack:
     tuck: np.ndarray
     teeth: np.ndarray
     tongue: np.ndarray
+    rounding: np.ndarray | None = None  # None: all zero (tracks built before these existed)
+    lift: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        for name in ("rounding", "lift"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros(len(self.jaw), dtype=np.float32))
         freeze_arrays(self)
 
     @property
@@ -48,10 +56,15 @@ class MouthTrack:
     @classmethod
     def rest(cls, n_frames: int) -> MouthTrack:
         zeros = np.zeros(n_frames, dtype=np.float32)
-        return cls(zeros, zeros, zeros, zeros, zeros, zeros)
+        return cls(zeros, zeros, zeros, zeros, zeros, zeros, zeros, zeros)
 
     def with_(self, **channels: np.ndarray) -> MouthTrack:
         return replace(self, **channels)
+
+
+# MotionPlan fields that belong to the mouth (all 0 = the portrait's own rest mouth).
+MOUTH_CHANNELS: Final = ("jaw_open", "mouth_width", "lips_closed", "lower_lip_tuck", "teeth",
+                         "tongue", "lip_round", "upper_lip_raise")
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +76,11 @@ class MotionPlan:
     "W"), 0 rest, +1 stretched ("EE"). `lips_closed` 1 = lips pressed shut (P, B, M) whatever the
     rest pose. `lower_lip_tuck` 1 = lower lip under the upper teeth (F, V). `teeth`, `tongue`
     0..1 how visible. `blink` 0 = eyes as in the portrait, 1 = closed.
+    Added later, so with defaults (all zero when not given): `lip_round` 0..1 how far the lips
+    are rounded and pushed forward ("OO", "W", "SH"); the corners' inward pull of rounding is
+    already in `mouth_width`, this adds the pucker (a rounder, smaller opening, lips
+    protruding). `upper_lip_raise` 0..1 lifts the upper lip's centre off the teeth ("F", "V",
+    "SH", "R"; 1 = a raise of a tenth of the mouth width), uncovering the upper teeth.
     Head (face axes as in render/rig.py: a right, b down, depth towards the camera): `head_yaw`
     turns about the vertical axis, `head_pitch` > 0 lifts the chin, `head_roll` tilts in the
     image plane, all in radians (|x| < 0.2); `head_x` (right) and `head_y` (down) in
@@ -82,8 +100,13 @@ class MotionPlan:
     head_roll: np.ndarray
     head_x: np.ndarray
     head_y: np.ndarray
+    lip_round: np.ndarray | None = None
+    upper_lip_raise: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        for name in ("lip_round", "upper_lip_raise"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros(len(self.jaw_open), dtype=np.float32))
         freeze_arrays(self, skip=("fps",))
 
     @property
@@ -95,3 +118,16 @@ class MotionPlan:
         arrays = {f.name: getattr(self, f.name)[start:stop]
                   for f in fields(self) if f.name != "fps"}
         return MotionPlan(fps=self.fps, **arrays)
+
+    def write_json(self, path) -> None:
+        """Save as the documented, versioned JSON of `motion/export.py`."""
+        from .export import write_plan_json
+
+        write_plan_json(self, path)
+
+    @classmethod
+    def read_json(cls, path) -> MotionPlan:
+        """Load a plan saved by `write_json` (or written by hand in that format)."""
+        from .export import read_plan_json
+
+        return read_plan_json(path)

@@ -7,8 +7,13 @@ from the vowels around them. A frame's target is the dominance- and overlap-weig
 the phones it shows, so a phone shorter than a frame still counts in proportion.
 
 Contacts (lip closure for P/B/M, lower-lip tuck for F/V) are not averaged away: a bilabial gets
-a full seal on the frame it overlaps most, however short it is, because a "b" that never
-closes the lips is the most visible lip-sync error there is.
+a full seal on one of its frames, however short it is, because a "b" that never closes the
+lips is the most visible lip-sync error there is. That frame is the one it overlaps most when
+its timing is known (aligned from a transcript); a phone-loop guess, whose edges are often a
+frame or two off, seals the quietest frame it overlaps instead, since closed lips stop the
+sound (the silence of "p", "b", the murmur of "m"). Tongue consonants, the other way
+round, mark their frames `apart`: coarticulation keeps the lips open there, however closed
+their neighbours.
 """
 
 from __future__ import annotations
@@ -25,66 +30,80 @@ from .types import MouthTrack, freeze_arrays
 
 @dataclass(frozen=True)
 class Shape:
-    """A mouth target: MotionPlan units (jaw 0..1, width -1..1, the rest 0..1)."""
+    """A mouth target, one row of the viseme table (MotionPlan units, see motion/types.py).
+
+    jaw 0..1 (1 = "AA" wide open); stretch 0..1 (corners pulled back, "EE"); round 0..1 (lips
+    pursed and pushed forward, "OO"); lift 0..1 (upper lip raised off the teeth); closure 1 =
+    lips sealed; tuck 1 = lower lip under the upper teeth; teeth, tongue 0..1 how visible.
+    """
 
     jaw: float
-    width: float
+    stretch: float = 0.0
+    round: float = 0.0
+    lift: float = 0.0
     closure: float = 0.0
     tuck: float = 0.0
     teeth: float = 0.0
     tongue: float = 0.0
 
+    @property
+    def width(self) -> float:
+        """`mouth_width`: stretch pulls the corners out, rounding draws them in."""
+        return self.stretch - self.round
 
-# The viseme table. Jaw values follow the open/mid/close vowel heights (AA/AO open, EH/AH/OW
-# mid, IH/IY/UW close); width follows lip spreading (IY, EY, AE) and rounding (UW, OW, W).
-# Tongue consonants keep the lips slightly apart (jaw 0.10-0.15) and never seal them.
+
+# The viseme table. Jaw follows vowel height (AA/AE/AO open, EH/AH/OW mid, IH/IY/UW/UH close);
+# stretch the spreading of IY, EY, AE, IH; round the rounding of UW, OW, AO, W, SH, R (SH, CH,
+# R and F/V also raise the upper lip). Tongue consonants keep the lips slightly apart: a jaw of
+# 0.15-0.2 leaves a gap of 4-5% of the inter-ocular distance on a closed-mouth portrait, which
+# the eye (and the landmark detector) reads as open, so "t", "n", "s" never look like "m".
 SHAPES: Final[dict[str, Shape]] = {
     # vowels
-    "AA": Shape(0.85, 0.00, teeth=0.35, tongue=0.10),  # father
-    "AE": Shape(0.70, 0.35, teeth=0.50, tongue=0.10),  # cat
-    "AH": Shape(0.55, 0.05, teeth=0.35, tongue=0.05),  # but
-    "AO": Shape(0.65, -0.45, teeth=0.25),  # caught
-    "EH": Shape(0.50, 0.35, teeth=0.55, tongue=0.10),  # bet
-    "ER": Shape(0.35, -0.30, teeth=0.30),  # bird
-    "IH": Shape(0.35, 0.45, teeth=0.60, tongue=0.10),  # bit
-    "IY": Shape(0.25, 0.65, teeth=0.70),  # beet
-    "UH": Shape(0.35, -0.55, teeth=0.20),  # book
-    "UW": Shape(0.25, -0.85, teeth=0.10),  # boot
+    "AA": Shape(0.85, stretch=0.05, lift=0.10, teeth=0.35, tongue=0.10),  # father
+    "AE": Shape(0.70, stretch=0.40, lift=0.15, teeth=0.50, tongue=0.10),  # cat
+    "AH": Shape(0.55, stretch=0.10, teeth=0.35, tongue=0.05),  # but
+    "AO": Shape(0.65, round=0.45, teeth=0.25),  # caught
+    "EH": Shape(0.50, stretch=0.35, lift=0.10, teeth=0.55, tongue=0.10),  # bet
+    "ER": Shape(0.35, round=0.30, lift=0.20, teeth=0.30),  # bird
+    "IH": Shape(0.35, stretch=0.45, teeth=0.60, tongue=0.10),  # bit
+    "IY": Shape(0.30, stretch=0.65, lift=0.10, teeth=0.70),  # beet
+    "UH": Shape(0.35, round=0.55, teeth=0.20),  # book
+    "UW": Shape(0.30, round=0.85, teeth=0.10),  # boot
     # diphthongs: the start shape; the glide target is in GLIDES
-    "AW": Shape(0.75, 0.00, teeth=0.35),  # cow
-    "AY": Shape(0.75, 0.05, teeth=0.40),  # bite
-    "EY": Shape(0.45, 0.40, teeth=0.55),  # bait
-    "OW": Shape(0.50, -0.55, teeth=0.20),  # boat
-    "OY": Shape(0.55, -0.55, teeth=0.20),  # boy
+    "AW": Shape(0.75, teeth=0.35),  # cow
+    "AY": Shape(0.75, stretch=0.05, teeth=0.40),  # bite
+    "EY": Shape(0.45, stretch=0.40, teeth=0.55),  # bait
+    "OW": Shape(0.50, round=0.55, teeth=0.20),  # boat
+    "OY": Shape(0.55, round=0.55, teeth=0.20),  # boy
     # lips
-    "P": Shape(0.02, 0.00, closure=1.0),
-    "B": Shape(0.02, 0.00, closure=1.0),
-    "M": Shape(0.02, 0.00, closure=1.0),
-    "F": Shape(0.12, 0.10, tuck=1.0, teeth=0.80),
-    "V": Shape(0.12, 0.10, tuck=1.0, teeth=0.80),
-    "W": Shape(0.12, -0.95, teeth=0.05),
+    "P": Shape(0.0, closure=1.0),
+    "B": Shape(0.0, closure=1.0),
+    "M": Shape(0.0, closure=1.0),
+    "F": Shape(0.12, stretch=0.10, lift=0.30, tuck=1.0, teeth=0.80),
+    "V": Shape(0.12, stretch=0.10, lift=0.30, tuck=1.0, teeth=0.80),
+    "W": Shape(0.12, round=0.95, teeth=0.05),
     # tongue
-    "TH": Shape(0.15, 0.10, teeth=0.70, tongue=1.00),
-    "DH": Shape(0.15, 0.10, teeth=0.70, tongue=1.00),
-    "T": Shape(0.12, 0.15, teeth=0.60, tongue=0.35),
-    "D": Shape(0.12, 0.15, teeth=0.60, tongue=0.35),
-    "N": Shape(0.12, 0.15, teeth=0.55, tongue=0.35),
-    "L": Shape(0.15, 0.10, teeth=0.50, tongue=0.80),
-    "S": Shape(0.10, 0.35, teeth=0.90),
-    "Z": Shape(0.10, 0.35, teeth=0.90),
-    "SH": Shape(0.12, -0.45, teeth=0.70),
-    "ZH": Shape(0.12, -0.45, teeth=0.70),
-    "CH": Shape(0.12, -0.45, teeth=0.70),
-    "JH": Shape(0.12, -0.45, teeth=0.70),
-    "R": Shape(0.15, -0.35, teeth=0.30, tongue=0.10),
-    "Y": Shape(0.15, 0.50, teeth=0.50),
-    "K": Shape(0.15, 0.05, teeth=0.40),
-    "G": Shape(0.15, 0.05, teeth=0.40),
-    "NG": Shape(0.15, 0.05, teeth=0.40),
-    "HH": Shape(0.35, 0.05, teeth=0.30),  # takes its shape from the next vowel (low dominance)
-    SILENCE: Shape(0.0, 0.0),
+    "TH": Shape(0.20, stretch=0.10, teeth=0.70, tongue=1.00),
+    "DH": Shape(0.20, stretch=0.10, teeth=0.70, tongue=1.00),
+    "T": Shape(0.18, stretch=0.15, teeth=0.60, tongue=0.35),
+    "D": Shape(0.18, stretch=0.15, teeth=0.60, tongue=0.35),
+    "N": Shape(0.18, stretch=0.15, teeth=0.55, tongue=0.35),
+    "L": Shape(0.20, stretch=0.10, teeth=0.50, tongue=0.80),
+    "S": Shape(0.15, stretch=0.35, teeth=0.90),
+    "Z": Shape(0.15, stretch=0.35, teeth=0.90),
+    "SH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
+    "ZH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
+    "CH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
+    "JH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
+    "R": Shape(0.18, round=0.35, lift=0.20, teeth=0.30, tongue=0.10),
+    "Y": Shape(0.18, stretch=0.50, teeth=0.50),
+    "K": Shape(0.20, stretch=0.05, teeth=0.40),
+    "G": Shape(0.20, stretch=0.05, teeth=0.40),
+    "NG": Shape(0.20, stretch=0.05, teeth=0.40),
+    "HH": Shape(0.35, stretch=0.05, teeth=0.30),  # takes its shape from the next vowel
+    SILENCE: Shape(0.0),
 }
-NEUTRAL: Final = Shape(0.30, 0.0, teeth=0.30)  # a label missing from the table
+NEUTRAL: Final = Shape(0.30, teeth=0.30)  # a label missing from the table
 
 GLIDES: Final[dict[str, Shape]] = {  # where diphthongs end
     "AW": SHAPES["UH"], "AY": SHAPES["IY"], "EY": SHAPES["IY"], "OW": SHAPES["UW"],
@@ -92,7 +111,8 @@ GLIDES: Final[dict[str, Shape]] = {  # where diphthongs end
 }
 GLIDE_START: Final = 0.5  # share of a diphthong spent on its first shape
 
-# Phone classes: dominance of (jaw, width, teeth, tongue), and what the acoustics should show.
+# Phone classes: dominance of (jaw, lips, teeth, tongue), and what the acoustics should show.
+# "lips" is the dominance of the lip-shape channels: width, rounding and lift.
 CLASSES: Final[dict[str, tuple[str, ...]]] = {
     "vowel": ("AA", "AE", "AH", "AO", "EH", "ER", "IH", "IY", "UH", "UW",
               "AW", "AY", "EY", "OW", "OY"),
@@ -107,7 +127,7 @@ CLASSES: Final[dict[str, tuple[str, ...]]] = {
 }
 CLASS_OF: Final[dict[str, str]] = {p: c for c, phones in CLASSES.items() for p in phones}
 DOMINANCE: Final[dict[str, tuple[float, float, float, float]]] = {
-    # (jaw, width, teeth, tongue). Bilabial jaw stays moderate: a higher value lets a one-frame
+    # (jaw, lips, teeth, tongue). Bilabial jaw stays moderate: a higher value lets a one-frame
     # "M" swallow the vowels on either side of it at 25 fps.
     "vowel": (1.0, 1.0, 0.6, 0.5),
     "bilabial": (1.5, 0.4, 2.0, 1.0),
@@ -125,6 +145,10 @@ VOWEL_MIN_COVER: Final = 0.5  # a frame "shows" a vowel when the vowel covers ha
 
 
 UNCOVERED_DOMINANCE: Final = 0.05  # frames no phone covers drift to rest, but yield easily
+# Consonants made with the tongue (or further back) keep the lips apart.
+APART_CLASSES: Final = frozenset({"dental", "alveolar", "postalveolar", "back"})
+# Continuous channels and which dominance (index into DOMINANCE's tuples) each follows.
+CONTINUOUS: Final = {"jaw": 0, "width": 1, "rounding": 1, "lift": 1, "teeth": 2, "tongue": 3}
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +157,8 @@ class Dominance:
 
     jaw: np.ndarray
     width: np.ndarray
+    rounding: np.ndarray
+    lift: np.ndarray
     teeth: np.ndarray
     tongue: np.ndarray
 
@@ -142,11 +168,13 @@ class Dominance:
 
 @dataclass(frozen=True, eq=False)
 class Visemes:
-    """Per-frame targets, the dominance behind them, and the vowel each frame shows."""
+    """Per-frame targets, the dominance behind them, the vowel each frame shows, and where a
+    tongue consonant wants the lips apart."""
 
     targets: MouthTrack
     dominance: Dominance
     vowel_jaw: np.ndarray  # jaw target of the vowel covering most of a frame (0 if under half)
+    apart: np.ndarray  # 0..1: share of the frame a tongue consonant covers (1 from half on)
 
     def __post_init__(self) -> None:
         freeze_arrays(self, skip=("targets", "dominance"))
@@ -156,48 +184,74 @@ def shape_of(label: str) -> Shape:
     return SHAPES.get(label, NEUTRAL)
 
 
-def viseme_targets(phones: tuple[FramePhone, ...], n_frames: int) -> Visemes:
-    """Frame-by-frame targets: overlap- and dominance-weighted shapes of the phones shown."""
-    channels = ("jaw", "width", "teeth", "tongue")
-    weighted = {c: np.zeros(n_frames) for c in channels}
-    weights = {c: np.zeros(n_frames) for c in channels}
+def viseme_targets(phones: tuple[FramePhone, ...], n_frames: int,
+                   loudness: np.ndarray | None = None) -> Visemes:
+    """Frame-by-frame targets: overlap- and dominance-weighted shapes of the phones shown.
+
+    `loudness` (per frame, 0..1) places the seal of phones that are not aligned (see above)."""
+    weighted = {c: np.zeros(n_frames) for c in CONTINUOUS}
+    weights = {c: np.zeros(n_frames) for c in CONTINUOUS}
     contacts = {"closure": np.zeros(n_frames), "tuck": np.zeros(n_frames)}
     vowel_cover = np.zeros(n_frames)
     vowel_jaw = np.zeros(n_frames)
-    for label, start, end, shape in _segments(phones):
-        dominance = DOMINANCE[CLASS_OF.get(label, "other")]
+    apart = np.zeros(n_frames)
+    for phone, label, start, end, shape in _segments(phones):
+        kind = CLASS_OF.get(label, "other")
+        dominance = DOMINANCE[kind]
         first, last = int(np.floor(start)), min(int(np.ceil(end)), n_frames)
         if last <= first:
             continue
         frames = np.arange(first, last)
         overlap = np.minimum(end, frames + 1) - np.maximum(start, frames)
-        for channel, dom in zip(channels, dominance, strict=False):
-            weighted[channel][first:last] += overlap * dom * getattr(shape, channel)
+        for channel, which in CONTINUOUS.items():
+            dom = dominance[which]
+            weighted[channel][first:last] += overlap * dom * _value(shape, channel)
             weights[channel][first:last] += overlap * dom
+        if kind in APART_CLASSES:
+            share = np.clip(overlap / CONTACT_FULL_OVERLAP, 0.0, 1.0)
+            apart[first:last] = np.maximum(apart[first:last], share)
         for channel, values in contacts.items():
             level = getattr(shape, channel)
             if level > 0:
                 strength = level * np.clip(overlap / CONTACT_FULL_OVERLAP, 0.0, 1.0)
                 values[first:last] = np.maximum(values[first:last], strength)
-                values[first + int(np.argmax(overlap))] = level  # a full seal, however short
+                at = _contact_frame(phone.aligned, first, overlap, loudness)
+                values[first + at] = level  # a full contact, however short the phone
         if CLASS_OF.get(label) == "vowel":
             better = overlap > vowel_cover[first:last]
             vowel_cover[first:last] = np.where(better, overlap, vowel_cover[first:last])
             vowel_jaw[first:last] = np.where(better, shape.jaw, vowel_jaw[first:last])
     vowel_jaw = np.where(vowel_cover >= VOWEL_MIN_COVER, vowel_jaw, 0.0)
-    targets = {c: weighted[c] / np.maximum(weights[c], 1e-9) for c in channels}
-    dominance = {c: np.maximum(weights[c], UNCOVERED_DOMINANCE) for c in channels}
-    return Visemes(MouthTrack(**targets, **contacts), Dominance(**dominance), vowel_jaw)
+    targets = {c: weighted[c] / np.maximum(weights[c], 1e-9) for c in CONTINUOUS}
+    dominance = {c: np.maximum(weights[c], UNCOVERED_DOMINANCE) for c in CONTINUOUS}
+    return Visemes(MouthTrack(**targets, **contacts), Dominance(**dominance), vowel_jaw,
+                   apart * (contacts["closure"] < 1))
+
+
+def _value(shape: Shape, channel: str) -> float:
+    return shape.round if channel == "rounding" else getattr(shape, channel)
 
 
 def _segments(phones: tuple[FramePhone, ...]):
-    """(label, start, end, shape) with each diphthong split into its start and glide shapes."""
+    """(phone, label, start, end, shape); a diphthong comes as its start and glide shapes."""
     for phone in phones:
         shape = shape_of(phone.label)
         glide = GLIDES.get(phone.label)
         if glide is None:
-            yield phone.label, phone.start, phone.end, shape
+            yield phone, phone.label, phone.start, phone.end, shape
         else:
             middle = phone.start + GLIDE_START * (phone.end - phone.start)
-            yield phone.label, phone.start, middle, shape
-            yield phone.label, middle, phone.end, glide
+            yield phone, phone.label, phone.start, middle, shape
+            yield phone, phone.label, middle, phone.end, glide
+
+
+def _contact_frame(aligned: bool, first: int, overlap: np.ndarray,
+                   loudness: np.ndarray | None) -> int:
+    """Index (into `overlap`, which starts at frame `first`) of the frame a contact phone
+    closes fully (see the module docstring)."""
+    if aligned or loudness is None or len(overlap) == 1:
+        return int(np.argmax(overlap))
+    level = np.asarray(loudness[first : first + len(overlap)], dtype=np.float64)
+    if len(level) < len(overlap):
+        return int(np.argmax(overlap))
+    return int(np.argmin(level - 1e-3 * overlap))  # the quietest; ties to the most covered

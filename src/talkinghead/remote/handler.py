@@ -122,7 +122,8 @@ def _whole_job(job: dict, payload: dict, started: float) -> dict:
         output = root / f"talking{output_format(request.settings.format).suffix}"
         result = api.render(image, audio, output, request.settings, engine=request.engine,
                             sink=_ProgressSink(progress), chunk_seconds=request.chunk_seconds,
-                            workers=os.cpu_count() or 1, store=JobStore(root / "store"))
+                            workers=os.cpu_count() or 1, store=JobStore(root / "store"),
+                            transcript=request.transcript)
         prefix = f"{storage.KEY_PREFIX}/{_safe(job.get('id', 'job'))}"
         return _deliver(output, JOB_TASK, prefix, output.name, frames=result.frames,
                         width=result.width, height=result.height, fps=result.fps,

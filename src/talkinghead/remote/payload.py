@@ -45,6 +45,8 @@ LANDMARKS: Final = 68
 # a /run payload is 10 MB, and base64 adds a third.
 INLINE_RESULT_BYTES: Final = 7 * 1000 * 1000
 PLAN_FIELDS: Final = tuple(f.name for f in fields(MotionPlan) if f.name != "fps")
+LATER_PLAN_FIELDS: Final = ("lip_round", "upper_lip_raise")  # a client may predate them: rest
+MAX_TRANSCRIPT_CHARS: Final = 1_000_000
 
 
 class PayloadError(TalkingHeadError, ValueError):
@@ -120,6 +122,7 @@ class JobRequest:
     settings: RenderSettings
     engine: str
     chunk_seconds: float
+    transcript: str | None = None  # what is said, for forced alignment (see api.render)
 
 
 def decode_job_request(payload: Any) -> JobRequest:
@@ -139,8 +142,13 @@ def decode_job_request(payload: Any) -> JobRequest:
     if not _number(chunk_seconds) or not MIN_CHUNK_SECONDS <= chunk_seconds <= MAX_CHUNK_SECONDS:
         raise PayloadError(f"'chunk_seconds' must be a number from {MIN_CHUNK_SECONDS} to "
                            f"{MAX_CHUNK_SECONDS}")
+    transcript = data.get("transcript")
+    if transcript is not None and (not isinstance(transcript, str)
+                                   or len(transcript) > MAX_TRANSCRIPT_CHARS):
+        raise PayloadError(f"'transcript' must be a string of at most {MAX_TRANSCRIPT_CHARS} "
+                           "characters")
     return JobRequest(_file_or_url(data, "image"), _file_or_url(data, "audio"), settings,
-                      _engine(data.get("engine", "warp")), float(chunk_seconds))
+                      _engine(data.get("engine", "warp")), float(chunk_seconds), transcript)
 
 
 def write_job_folder(folder: Path, inputs: ChunkInputs) -> None:
@@ -316,7 +324,8 @@ def _plan(plan: dict, start: int, stop: int, fps: int) -> MotionPlan:
     data = _unb64(plan.get("npz"), "plan.npz")
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as saved:
-            arrays = {name: np.asarray(saved[name]) for name in PLAN_FIELDS}
+            arrays = {name: np.asarray(saved[name]) for name in PLAN_FIELDS
+                      if name in saved.files or name not in LATER_PLAN_FIELDS}
     except (OSError, ValueError, KeyError, EOFError) as e:
         raise PayloadError(f"'plan.npz' is not a motion plan ({e})") from e
     lengths = {a.shape for a in arrays.values()}

@@ -1,7 +1,9 @@
 """Speech analysis: phoneme timings and acoustic features from the audio."""
 
+from .alignment import align_transcript
 from .analysis import analyse_speech
 from .phonemes import RECOGNIZERS, PhoneRecognizer, recognize_phones
+from .text import spell_out, transcript_words
 from .types import AcousticFeatures, PhoneSpan, Speech
 
 __all__ = [
@@ -10,6 +12,9 @@ __all__ = [
     "PhoneRecognizer",
     "PhoneSpan",
     "Speech",
+    "align_transcript",
     "analyse_speech",
     "recognize_phones",
+    "spell_out",
+    "transcript_words",
 ]

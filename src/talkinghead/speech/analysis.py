@@ -2,26 +2,57 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 
 from ..errors import AudioError
 from .acoustics import extract_features
-from .phonemes import PhoneRecognizer, recognize_phones
-from .types import Speech
+from .alignment import align_transcript
+from .phonemes import PhoneRecognizer, recognize_phones, tidy_spans
+from .types import PhoneSpan, Speech
+
+MIN_GAP_S: Final = 0.05  # stretches alignment left out that are shorter than this stay silence
 
 
-def analyse_speech(audio, recognizer: str | PhoneRecognizer = "pocketsphinx") -> Speech:
+def analyse_speech(audio, transcript: str | None = None,
+                   recognizer: str | PhoneRecognizer = "pocketsphinx") -> Speech:
     """Phones and per-hop acoustic features for `audio` (anything with .samples, .sample_rate).
 
-    Both halves see the same samples; neither needs the other, so motion planning can weigh
-    them frame by frame (the phones say which shape, the acoustics how much and whether at all).
+    With `transcript` (plain text of what is said, any punctuation and numbers), the phones
+    come from forced alignment of that text (`aligned=True`); wherever alignment fails, wholly
+    or for some words, the phone loop fills in. Without it, the phone loop gives them all.
+    The acoustic features never depend on the phones, so motion planning can weigh the two
+    frame by frame (the phones say which shape, the acoustics how much and whether at all).
     """
     samples = np.asarray(audio.samples, dtype=np.float32).reshape(-1)
     if samples.size == 0:
         raise AudioError("the audio has no samples: nothing to lip-sync")
     rate = int(audio.sample_rate)
-    return Speech(
-        phones=recognize_phones(samples, rate, recognizer),
-        features=extract_features(samples, rate),
-        duration_s=samples.size / rate,
-    )
+    duration = samples.size / rate
+    aligned = align_transcript(samples, rate, transcript) if transcript else None
+    if aligned is None:
+        phones = recognize_phones(samples, rate, recognizer)
+    else:
+        phones = _fill_gaps(aligned, samples, rate, recognizer, duration)
+    return Speech(phones=phones, features=extract_features(samples, rate), duration_s=duration)
+
+
+def _fill_gaps(aligned: tuple[PhoneSpan, ...], samples: np.ndarray, rate: int,
+               recognizer: str | PhoneRecognizer, duration: float) -> tuple[PhoneSpan, ...]:
+    """Aligned phones, with the phone loop's phones in the stretches alignment left out."""
+    gaps, cursor = [], 0.0
+    for span in sorted(aligned, key=lambda s: s.start_s):
+        if span.start_s - cursor >= MIN_GAP_S:
+            gaps.append((cursor, span.start_s))
+        cursor = max(cursor, span.end_s)
+    if duration - cursor >= MIN_GAP_S:
+        gaps.append((cursor, duration))
+    filled = list(aligned)
+    if gaps:
+        for span in recognize_phones(samples, rate, recognizer):
+            for start, end in gaps:
+                first, last = max(span.start_s, start), min(span.end_s, end)
+                if last > first:
+                    filled.append(PhoneSpan(span.label, first, last))
+    return tidy_spans(filled, duration)

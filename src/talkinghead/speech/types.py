@@ -23,11 +23,15 @@ def frozen_array(values: object) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PhoneSpan:
-    """One phone: a CMU/ARPAbet label without stress ("AA", "M") or "SIL", from start to end."""
+    """One phone: a CMU/ARPAbet label without stress ("AA", "M") or "SIL", from start to end.
+
+    `aligned`: the phone comes from aligning a known transcript, so its label is what was said;
+    otherwise it is a phone-loop guess that motion checks against the acoustics."""
 
     label: str
     start_s: float
     end_s: float
+    aligned: bool = False
 
     @property
     def duration_s(self) -> float:

@@ -14,7 +14,6 @@ line next to the input it concerns; no handler lets a traceback reach the page.
 from __future__ import annotations
 
 import errno
-import inspect
 import logging
 import os
 import secrets
@@ -67,11 +66,8 @@ def build_page(service: WebService):
     _offline_environment()
     import gradio as gr
 
-    import talkinghead.api as api_module
-
     look = controls()
     run = run_controls()
-    transcript_supported = "transcript" in inspect.signature(api_module.render).parameters
 
     def safely(handler: Callable, fallback: Callable[[str], tuple]) -> Callable:
         """Run a handler; turn any error into `fallback(one line)` for the page."""
@@ -114,7 +110,7 @@ def build_page(service: WebService):
                 audio_message = gr.HTML(elem_id="audio-check")
                 transcript = gr.Textbox(label="Transcript (optional): what is said, for "
                                               "sharper lip-sync", lines=2,
-                                        visible=transcript_supported, elem_id="transcript")
+                                        elem_id="transcript")
             with gr.Column(scale=3):
                 preset = gr.Dropdown(list(PRESETS), value="default", label="Preset",
                                      elem_id="preset")

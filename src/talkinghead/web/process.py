@@ -10,7 +10,6 @@ library, so the child starts as quickly as the CLI does.
 
 from __future__ import annotations
 
-import inspect
 import multiprocessing
 import os
 import queue
@@ -108,12 +107,11 @@ def run_request(request: RenderRequest | ResumeRequest, home: str, workers: int 
                                 timeout_s=request.timeout_s, workers=workers, store=store,
                                 **extra)
         else:
-            if request.transcript and "transcript" in inspect.signature(api.render).parameters:
-                extra["transcript"] = request.transcript
             result = api.render(request.image, request.audio, request.output,
                                 RenderSettings(**request.settings), sink=sink,
                                 timeout_s=request.timeout_s, chunk_seconds=request.chunk_seconds,
-                                workers=workers, store=store, **extra)
+                                workers=workers, store=store, transcript=request.transcript,
+                                **extra)
         summary = {"output": str(result.output), "job_id": result.job_id,
                    "width": result.width, "height": result.height, "fps": result.fps,
                    "frames": result.frames, "duration_s": result.duration_s,
