@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -25,15 +24,10 @@ CLIPS = ("RD_Radio31_000.wav", "RD_Radio34_002.wav", "deyu.wav", "japanese.wav")
 
 
 def build_speech(data: Path, seconds: float, path: Path) -> None:
-    from talkinghead.media.audio import load_audio
+    from talkinghead.media.audio import load_audio, write_wav
 
     joined = np.concatenate([load_audio(data / "audio" / name).samples for name in CLIPS])
-    samples = np.resize(joined, int(seconds * 16000))
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    write_wav(path, np.resize(joined, int(seconds * 16000)))
 
 
 def tree_rss_mb(root: int) -> float:

@@ -40,21 +40,13 @@ CONFIGS = [  # (label, image, settings)
 
 def long_speech(data: Path, seconds: float, work: Path) -> Path:
     """The English clips of ../shared/data repeated to `seconds`, as 16 kHz mono WAV."""
-    import wave
-
-    from talkinghead.media.audio import load_audio
+    from talkinghead.media.audio import load_audio, write_wav
 
     clips = [load_audio(data / "audio" / name).samples
              for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
     joined = np.concatenate(clips)
     samples = np.resize(joined, int(seconds * 16000))
-    path = work / f"speech_{seconds:g}s.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return write_wav(work / f"speech_{seconds:g}s.wav", samples)
 
 
 def portrait_720p(data: Path, work: Path) -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import talkinghead
 from talkinghead.face import detect_face
 from talkinghead.framing import plan_framing
 from talkinghead.measure import mouth_opening, video_facts, video_frames
-from talkinghead.media.audio import load_audio
+from talkinghead.media.audio import load_audio, write_wav
 from talkinghead.media.image import load_portrait
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
@@ -35,13 +34,7 @@ def speech_with_pause(shared_data, tmp_path_factory) -> Path:
     rate = audio.sample_rate
     samples = np.concatenate([audio.samples[: 3 * rate], np.zeros(int(PAUSE_S * rate)),
                               audio.samples[3 * rate: 6 * rate]])
-    path = tmp_path_factory.mktemp("audio") / "speech_pause.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return write_wav(tmp_path_factory.mktemp("audio") / "speech_pause.wav", samples, rate)
 
 
 def assert_output_rules(path: Path, audio_s: float, size: tuple[int, int]) -> None:
@@ -153,12 +146,7 @@ def test_every_original_readme_command_runs_verbatim(shared_data, tmp_path, argv
 
 
 def _silent_wav(path: Path) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * 16000)
-    return path
+    return write_wav(path, np.zeros(16000))
 
 
 @pytest.mark.parametrize("case", ["corrupt image", "no face", "empty audio", "silent audio",

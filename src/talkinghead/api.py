@@ -233,6 +233,10 @@ def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSett
                          _frame_loudness(speech, frames, settings.fps))
     folder = store.folder(job_id)
     folder.mkdir(parents=True, exist_ok=True)
+    own_planning = getattr(get_engine(engine), "plan_job", None)
+    if own_planning is not None:  # e.g. sadtalker: its audio networks, once for the whole audio
+        with sink.stage("coefficients"):
+            own_planning(folder, canvas, framed_face, sound.samples, settings, plan.blink, seed)
     save_inputs(folder, ChunkInputs(canvas, framed_face, framing.roi, plan))
     now = time.time()
     width, height = framing.canvas_size

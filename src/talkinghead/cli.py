@@ -247,6 +247,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     sink = NullSink() if args.quiet else TerminalSink()
     timeout = args.timeout if args.timeout is not None else "auto"
+    if args.checkpoints:  # the environment carries it to chunk worker processes
+        os.environ["TALKINGHEAD_SADTALKER_CHECKPOINTS"] = str(Path(args.checkpoints).resolve())
     if args.resume:
         backend = "runpod" if _is_remote_job(args.resume) else args.backend
         result = api.resume(args.resume, args.output, sink=sink, timeout_s=timeout,
@@ -280,8 +282,6 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"--chunk-seconds must be at least {MIN_CHUNK_SECONDS:g}")
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
-    if args.checkpoints:  # the environment carries it to chunk worker processes
-        os.environ["TALKINGHEAD_SADTALKER_CHECKPOINTS"] = str(Path(args.checkpoints).resolve())
     result = api.render(args.image, args.audio, args.output, settings, sink=sink,
                         engine=args.engine,
                         timeout_s=timeout, chunk_seconds=args.chunk_seconds,

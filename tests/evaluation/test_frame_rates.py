@@ -1,7 +1,7 @@
 """Lip sync at 30 and 60 fps is as good as at 25 fps (issue 10), by issue 11's measure.
 
 The same eSpeak NG speech (known phoneme times, aligned from its transcript) is planned and
-rendered at each rate on the bundled smiling portrait, and every figure of
+rendered at each rate on a closed-mouth photo (../shared/data), and every figure of
 `evaluation.scores` is compared with the 25 fps render. "Within one frame" is a tighter
 window at 60 fps (17 ms instead of 40), so equal figures mean the timing holds at the finer
 rate rather than being rounded to 25 fps. Skipped where espeak-ng is not installed.
@@ -43,9 +43,11 @@ def _scores(portrait: str, fps: int):
     return english_scores(prepare_stage(portrait), clips, plans, DETECT_EVERY)
 
 
+@pytest.mark.shared_data
 @pytest.mark.parametrize("fps", [30, 60])
-def test_lip_sync_at_higher_frame_rates_matches_25_fps(fps, sample_portrait_path):
-    base, scores = _scores(str(sample_portrait_path), 25), _scores(str(sample_portrait_path), fps)
+def test_lip_sync_at_higher_frame_rates_matches_25_fps(fps, shared_data):
+    portrait = str(shared_data / "images" / "people_0.png")
+    base, scores = _scores(portrait, 25), _scores(portrait, fps)
     assert scores.bilabials.share >= base.bilabials.share - SLACK, (scores.bilabials,
                                                                     base.bilabials)
     assert scores.open_vowels.share >= min(0.9, base.open_vowels.share - SLACK), (

@@ -101,18 +101,21 @@ def test_bilabials_seal_with_the_transcript_on_a_closed_mouth(portrait):
 
 def test_bilabials_without_transcript_stay_far_ahead_of_rhubarb(portrait):
     """Rhubarb Lip Sync seals 33% of word-initial bilabials on such speech. Measured here when
-    written: 84.6% on the closed mouth, 73.1% on the smile (see the xfail below); 62% of
-    word-initial ones on the smile when this landed."""
+    written: 84.6% on the closed mouth, 73.1% on the smile; once the renderer sealed the
+    smile's lips and speech/bursts.py added the labial stop releases the recogniser misses
+    (issue 11), 94.2% (word-initial 92.0%) on the smile and 95.2% (94.0%) on the closed
+    mouth."""
     s = _scores(portrait, False)
-    assert s.bilabial_initial.share >= 0.6, s.bilabial_initial
-    assert s.bilabials.share >= (0.8 if "people" in portrait else 0.68), s.bilabials
+    closed = "people" in portrait  # the smile: 68-74% (75-76%) until the renderer seals it
+    assert s.bilabial_initial.share >= (0.88 if closed else 0.64), s.bilabial_initial
+    assert s.bilabials.share >= (0.9 if closed else 0.7), s.bilabials
 
 
-@pytest.mark.xfail(reason="issue 11 goal not met: without a transcript, pocketsphinx finds "
-                          "83% of eSpeak's bilabials (it hears many as TH, K, G); renders "
-                          "seal 72-88% of them", strict=False)
 def test_goal_bilabials_without_transcript(portrait):
-    assert _scores(portrait, False).bilabials.share >= 0.9
+    share = _scores(portrait, False).bilabials.share
+    if "people" not in portrait and share < 0.9:
+        pytest.xfail(f"renderer: the smile's lips do not seal fully yet ({share:.0%})")
+    assert share >= 0.9
 
 
 @pytest.mark.xfail(reason="renderer: lips_closed=1 on the smiling sample portrait leaves a "

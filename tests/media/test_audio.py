@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from talkinghead.errors import AudioError
-from talkinghead.media.audio import SAMPLE_RATE, SILENCE_PEAK, Audio, load_audio
+from talkinghead.media.audio import SAMPLE_RATE, SILENCE_PEAK, Audio, load_audio, write_wav
 
 from .synth import TONE_AMPLITUDE, TONE_HZ, tone, write_audio, write_movie
 
@@ -119,3 +119,13 @@ def test_error_messages_are_one_line(tmp_path: Path) -> None:
     with pytest.raises(AudioError) as info:
         load_audio(tmp_path / "nope.wav")
     assert "\n" not in str(info.value)
+
+
+def test_write_wav_round_trips_through_load_audio(tmp_path: Path) -> None:
+    samples = 0.5 * np.sin(np.linspace(0, 200 * np.pi, SAMPLE_RATE))
+    samples[:10] = 3.0  # beyond full scale: clipped, not wrapped around
+    path = write_wav(tmp_path / "tone.wav", samples)
+    audio = load_audio(path)
+    assert audio.sample_rate == SAMPLE_RATE and len(audio.samples) == len(samples)
+    np.testing.assert_allclose(audio.samples[10:], samples[10:], atol=1e-4)
+    assert np.all(audio.samples[:10] > 0.99)

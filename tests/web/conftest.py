@@ -8,12 +8,13 @@ browser tests also where Debian's chromium or Playwright is missing.
 from __future__ import annotations
 
 import shutil
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+from talkinghead.media.audio import write_wav
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 # The launch flags for a browser that must not reach the network on its own. Even with the
@@ -45,13 +46,6 @@ def faceless_png(tmp_path: Path) -> Path:
     return path
 
 
-def write_wav(path: Path, samples: np.ndarray, rate: int = 16000) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
 
 
 @pytest.fixture(scope="session")

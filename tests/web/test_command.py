@@ -55,7 +55,7 @@ def test_serve_prints_its_address_and_stops_on_ctrl_c(home):
         with urllib.request.urlopen(url, timeout=10) as page:
             assert page.status == 200
         server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0
+        assert server.wait(timeout=90) == 0  # generous: gradio stops slowly on a busy machine
         assert "Traceback" not in server.stderr.read()
     finally:
         if server.poll() is None:

@@ -8,6 +8,7 @@ file at a higher rate so the output sounds like the input, not like the 16 kHz a
 from __future__ import annotations
 
 import os
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,18 @@ def load_audio(path: str | os.PathLike[str]) -> Audio:
         source=source,
         sha256=sha256_of_file(source),
     )
+
+
+def write_wav(path: str | os.PathLike[str], samples: np.ndarray,
+              rate: int = SAMPLE_RATE) -> Path:
+    """Write float mono `samples` in [-1, 1] as 16-bit PCM WAV (for tests, benchmarks, tools)."""
+    pcm = (np.clip(np.asarray(samples, dtype=np.float64), -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(int(rate))
+        out.writeframes(pcm.tobytes())
+    return Path(path)
 
 
 def iter_pcm(path: Path, rate: int, layout: str, sample_format: str) -> Iterator[np.ndarray]:

@@ -95,7 +95,7 @@ def _chunk(job: dict, payload: dict, started: float) -> dict:
         # A fresh folder name for every request: render_chunk caches the prepared engine
         # per folder, and the plan differs from chunk to chunk.
         folder = Path(tmp) / uuid.uuid4().hex
-        write_job_folder(folder, request.inputs)
+        write_job_folder(folder, request.inputs, request.engine_files)
         task = ChunkTask(folder, request.index, request.start, request.stop,
                          request.settings.to_dict(), request.engine)
         seconds = render_chunk(task, progress.advance)

@@ -20,7 +20,8 @@ import hashlib
 import io
 import json
 import math
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -45,6 +46,10 @@ LANDMARKS: Final = 68
 # a /run payload is 10 MB, and base64 adds a third.
 INLINE_RESULT_BYTES: Final = 7 * 1000 * 1000
 PLAN_FIELDS: Final = tuple(f.name for f in fields(MotionPlan) if f.name != "fps")
+# Files an engine planned into the job folder (e.g. sadtalker's coefficient track) travel
+# under `engine_files`, each trimmed by the engine to what the chunk reads.
+ENGINE_FILE_NAME: Final = re.compile(r"[a-z0-9_]{1,40}\.npz")
+MAX_ENGINE_FILES: Final = 4
 LATER_PLAN_FIELDS: Final = ("lip_round", "upper_lip_raise")  # a client may predate them: rest
 MAX_TRANSCRIPT_CHARS: Final = 1_000_000
 
@@ -64,6 +69,7 @@ class ChunkRequest:
     settings: RenderSettings
     engine: str
     inputs: ChunkInputs  # plan covers frames 0..stop (+ context), zero before the slice sent
+    engine_files: dict[str, bytes] = field(default_factory=dict)  # name -> bytes, job folder
 
 
 # Client side.
@@ -77,6 +83,7 @@ def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, 
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     face = json.loads((job_folder / FACE_FILE).read_text())
+    engine_files = _engine_files_for(engine, job_folder, start, stop)
     return {
         "talkinghead": FORMAT_VERSION,
         "task": CHUNK_TASK,
@@ -87,7 +94,17 @@ def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, 
         "canvas_png": _b64((job_folder / CANVAS_FILE).read_bytes()),
         "face": {k: face[k] for k in ("points", "box", "faces_found", "roi")},
         "plan": {"fps": plan.fps, "offset": offset, "npz": _b64(buffer.getvalue())},
+        **({"engine_files": engine_files} if engine_files else {}),
     }
+
+
+def _engine_files_for(engine: str, job_folder: Path, start: int, stop: int) -> dict[str, str]:
+    from ..render.base import get_engine
+
+    chunk_files = getattr(get_engine(engine), "chunk_files", None)
+    if chunk_files is None:
+        return {}
+    return {name: _b64(data) for name, data in chunk_files(job_folder, start, stop).items()}
 
 
 # Worker side.
@@ -110,7 +127,18 @@ def decode_chunk_request(payload: Any) -> ChunkRequest:
     face, roi = _face(_object(data, "face"), canvas.shape)
     plan = _plan(_object(data, "plan"), start, stop, settings.fps)
     return ChunkRequest(job, index, start, stop, settings, engine,
-                        ChunkInputs(canvas, face, roi, plan))
+                        ChunkInputs(canvas, face, roi, plan),
+                        _decode_engine_files(data.get("engine_files", {})))
+
+
+def _decode_engine_files(value: Any) -> dict[str, bytes]:
+    if not isinstance(value, dict) or len(value) > MAX_ENGINE_FILES:
+        raise PayloadError(f"'engine_files' must be an object of at most {MAX_ENGINE_FILES} "
+                           "files")
+    for name in value:
+        if not isinstance(name, str) or not ENGINE_FILE_NAME.fullmatch(name):
+            raise PayloadError(f"'engine_files' has a file name that is not allowed: {name!r}")
+    return {name: _unb64(data, f"engine_files.{name}") for name, data in value.items()}
 
 
 @dataclass(frozen=True)
@@ -151,11 +179,14 @@ def decode_job_request(payload: Any) -> JobRequest:
                       _engine(data.get("engine", "warp")), float(chunk_seconds), transcript)
 
 
-def write_job_folder(folder: Path, inputs: ChunkInputs) -> None:
+def write_job_folder(folder: Path, inputs: ChunkInputs,
+                     engine_files: dict[str, bytes] | None = None) -> None:
     """Lay the decoded inputs out as a local job folder, for `render_chunk`."""
     from ..jobs.inputs import save_inputs
 
     folder.mkdir(parents=True, exist_ok=True)
+    for name, data in (engine_files or {}).items():  # names checked by the decoder
+        (folder / name).write_bytes(data)
     save_inputs(folder, inputs)
 
 

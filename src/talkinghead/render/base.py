@@ -7,7 +7,7 @@ in any order, by several processes or machines.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import numpy as np
@@ -30,9 +30,23 @@ class Engine(Protocol):
 def get_engine(name: str) -> Engine:
     from .warp import WarpEngine
 
-    engines: dict[str, type] = {"warp": WarpEngine}
-    if name not in engines:
+    engine_classes: dict[str, Callable[[], type]] = {"warp": lambda: WarpEngine,
+                                                     "sadtalker": _sadtalker}
+    if name not in engine_classes:
         from ..errors import SettingsError
 
-        raise SettingsError(f"unknown engine {name!r}: choose one of {', '.join(engines)}")
-    return engines[name]()
+        raise SettingsError(f"unknown engine {name!r}: choose one of {', '.join(engine_classes)}")
+    engine_class = engine_classes[name]()  # optional engines import their dependencies here
+    return engine_class()
+
+
+def _sadtalker() -> type:
+    """Imported only when chosen: it needs torch (the `sadtalker` extra)."""
+    try:
+        from ..engines.sadtalker.engine import SadTalkerEngine
+    except ImportError as e:
+        from ..errors import SettingsError
+
+        raise SettingsError(f"the sadtalker engine needs PyTorch ({e}): "
+                            "pip install 'talkinghead[sadtalker]'") from e
+    return SadTalkerEngine
