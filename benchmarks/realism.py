@@ -7,7 +7,9 @@ For each portrait of ../shared/data/images, speaking the English clips of ../sha
 repeated to `--seconds` (after 0.4 s of silence, so that frame 0 shows the rest pose):
 - crop 256, `natural` preset: head position spread (std of the eye corners' midpoint, % of
   the inter-ocular distance; target 2-8%), blinks a minute (eye aspect ratio dips; target
-  8-25), next to the blinks the motion plan asked for;
+  8-25), next to the blinks the motion plan asked for, and the detector's eye aspect ratio
+  on the frames the plan shuts the eyes, over its median ("shut EAR": about 0.5 where the
+  detector sees the lids close; near 1 where it cannot, whatever the lids do);
 - crop 256, `--still`: head position spread (target < 1%);
 - full mode, `natural` preset: PSNR of everything outside the animated head region against the
   source (after H.264; target >= 40 dB), SSIM of the first frame's face against the source
@@ -33,7 +35,7 @@ from talkinghead.api import derive_seed
 from talkinghead.face import detect_face
 from talkinghead.framing import apply_framing, plan_framing
 from talkinghead.measure import video_frames
-from talkinghead.media.audio import load_audio
+from talkinghead.media.audio import load_audio, write_wav
 from talkinghead.media.image import load_portrait
 from talkinghead.motion.plan import plan_motion
 from talkinghead.render import quality
@@ -42,33 +44,39 @@ from talkinghead.speech.analysis import analyse_speech
 
 LEAD_IN_S = 0.4  # silence before the speech, as recordings have: frame 0 is the rest pose
 FACE_MARGIN = 0.15  # the face region: the landmarks' box grown by 15% on each side
+SHUT = 0.95  # planned blink value from which the eyes count as shut
 CODEC_MARGIN_PX = 8  # H.264 blocks straddling the animated region's edge may change a little
 
 
 def speech_clip(data: Path, seconds: float, work: Path) -> Path:
     """LEAD_IN_S of silence, then the English clips of `data` repeated to `seconds` (16 kHz WAV)."""
-    import wave
-
     clips = [load_audio(data / "audio" / name).samples
              for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
     speech = np.resize(np.concatenate(clips), int((seconds - LEAD_IN_S) * 16000))
     samples = np.concatenate([np.zeros(int(LEAD_IN_S * 16000)), speech])
-    path = work / f"speech_{seconds:g}s.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return write_wav(work / f"speech_{seconds:g}s.wav", samples)
 
 
-def planned_blinks(image: Path, audio: Path, settings) -> int:
-    """Blinks in the motion plan the render used (the same seed): what detection should find."""
+def planned_blink(image: Path, audio: Path, settings) -> np.ndarray:
+    """The blink channel of the motion plan the render used (the same seed): what detection
+    should find."""
     portrait, sound = load_portrait(image), load_audio(audio)
     frames = max(1, round(sound.duration_s * settings.fps))
     seed = derive_seed(portrait.sha256, sound.sha256, settings)
-    blink = plan_motion(analyse_speech(sound), settings, frames, seed).blink
+    return plan_motion(analyse_speech(sound), settings, frames, seed).blink
+
+
+def count_blinks(blink: np.ndarray) -> int:
     return int(np.count_nonzero((blink[1:] >= 0.5) & (blink[:-1] < 0.5)))
+
+
+def shut_ear_share(ears: np.ndarray, blink: np.ndarray) -> float:
+    """The detector's eye aspect ratio on the frames the plan shuts (blink >= 0.95), over its
+    median: near 0.5 where it sees the lids close, near 1 where it does not (dlib on the
+    deep-set painted eyes of art_1 places the upper lid on the socket's shadow)."""
+    n = min(len(ears), len(blink))
+    shut = (blink[:n] >= SHUT) & np.isfinite(ears[:n])
+    return float(np.median(ears[:n][shut]) / np.nanmedian(ears)) if shut.any() else float("nan")
 
 
 def crop_figures(image: Path, audio: Path, out: Path, fps: int = 25) -> dict:
@@ -77,6 +85,7 @@ def crop_figures(image: Path, audio: Path, out: Path, fps: int = 25) -> dict:
     result = talkinghead.render(image, audio, natural, settings)
     moving = quality.track_faces(video_frames(natural))
     runs = quality.blink_runs(moving.ears)
+    blink = planned_blink(image, audio, settings)
     still = out / f"{image.stem}_still.mp4"
     talkinghead.render(image, audio, still, talkinghead.settings_for("default", still=True))
     resting = quality.track_faces(video_frames(still), step=2)
@@ -84,7 +93,8 @@ def crop_figures(image: Path, audio: Path, out: Path, fps: int = 25) -> dict:
         "natural %": 100 * moving.spread,
         "still %": 100 * resting.spread,
         "blinks/min": len(runs) / (result.frames / fps / 60),
-        "planned/min": planned_blinks(image, audio, settings) / (result.frames / fps / 60),
+        "planned/min": count_blinks(blink) / (result.frames / fps / 60),
+        "shut EAR": shut_ear_share(moving.ears, blink),
         "blink ms": np.mean([(b - a) * 1000 / fps for a, b in runs]) if runs else float("nan"),
         "missed": int(np.isnan(moving.ears).sum()),
     }
@@ -154,7 +164,8 @@ def main() -> None:
         audio = speech_clip(args.data, args.seconds, Path(tmp))
         print(f"audio: {LEAD_IN_S:g} s of silence, then English speech to {args.seconds:g} s; "
               f"cores: {os.cpu_count()}")
-        crop_cols = ("natural %", "still %", "blinks/min", "planned/min", "blink ms", "missed")
+        crop_cols = ("natural %", "still %", "blinks/min", "planned/min", "shut EAR",
+                     "blink ms", "missed")
         full_cols = ("size", "PSNR out dB", "SSIM 1st", "sharp mean", "sharp p5", "moving %",
                      "RTF")
         print(f"{'portrait':<16}" + "".join(f"{c:>12}" for c in crop_cols + full_cols))

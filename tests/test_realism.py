@@ -6,7 +6,6 @@ Slow (each renders and decodes a clip, and finds the face in its frames); skippe
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import talkinghead
 from talkinghead.face import detect_face
 from talkinghead.framing import apply_framing, plan_framing
 from talkinghead.measure import video_frames
-from talkinghead.media.audio import load_audio
+from talkinghead.media.audio import load_audio, write_wav
 from talkinghead.media.image import load_portrait
 from talkinghead.render import quality
 from talkinghead.render.warp import WarpEngine
@@ -33,13 +32,7 @@ def speech(shared_data: Path, seconds: float, folder: Path) -> Path:
              for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
     talk = np.resize(np.concatenate(clips), int((seconds - LEAD_IN_S) * 16000))
     samples = np.concatenate([np.zeros(int(LEAD_IN_S * 16000)), talk])
-    path = folder / f"speech_{seconds:g}.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return write_wav(folder / f"speech_{seconds:g}.wav", samples)
 
 
 @pytest.fixture(scope="module")

@@ -89,7 +89,7 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     ensure_writable(output, output_format(settings.format))
     if motion_json is not None:
         ensure_file_writable(Path(motion_json), "give a file name for the motion JSON")
-    get_engine(engine)  # an unknown engine fails before any work
+    _check_engine(engine, settings)
     executor = executor_for(backend, workers)
     store = store or JobStore()
     portrait = load_portrait(image)
@@ -126,6 +126,13 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
         raise TalkingHeadError(f"job {job.id}: its audio {audio} is gone or has changed; "
                                "run the render again with the current file")
     return _run(store, job, output, executor_for(backend, workers), sink, timeout_s, started)
+
+
+def _check_engine(engine: str, settings: RenderSettings) -> None:
+    """An unknown engine, or one missing its files (checkpoints), fails before any work."""
+    check_ready = getattr(get_engine(engine), "check_ready", None)
+    if check_ready is not None:
+        check_ready(settings)
 
 
 def executor_for(backend: str | ChunkExecutor, workers: int | None = None) -> ChunkExecutor:

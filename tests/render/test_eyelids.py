@@ -59,3 +59,19 @@ def test_closure_is_monotonic_in_coverage(crop):
                                        - canvas).max(axis=2) > 8)
                for b in (0.25, 0.5, 0.75, 1.0)]
     assert changed == sorted(changed) and changed[0] > 0
+
+
+def test_a_shut_lid_on_a_shadowed_socket_is_lit_like_the_skin_under_the_eye():
+    """Deep-set eyes lit from above (art_1): beside the eye is deep shadow; a lid that dark
+    reads as an open, dark eye. The shut lid bulges towards the light: lighter than that."""
+    from talkinghead.render.eyelids import EyeFrame, _closed_lid_colour
+
+    image = np.full((100, 100, 3), 200, np.uint8)  # lit skin
+    image[30:56, 10:90] = 60  # the socket's shadow, beside and over the eye
+    upper = np.array([[35.0, 50], [45, 45], [55, 45], [65, 50]])
+    lower = np.array([[35.0, 50], [45, 54], [55, 54], [65, 50]])
+    eye = EyeFrame.of(upper, np.array([0.0, 1.0]))
+    colour = _closed_lid_colour(image, eye, lower)
+    assert 100 < colour.mean() < 160  # between the shadow and the lit skin
+    even = np.full((100, 100, 3), 150, np.uint8)
+    np.testing.assert_allclose(_closed_lid_colour(even, eye, lower), 150)  # no change on even skin

@@ -62,3 +62,33 @@ def test_points_that_do_not_move_give_exactly_zero_displacement(rig, warp):
     ys, xs = np.mgrid[0:300, 0:300]
     far = np.hypot(xs - rig.rest[8][0], ys - rig.rest[8][1]) > 0.6 * rig.iod * 3
     assert not dx[far].any() and not dy[far].any()  # exactly 0.0: those pixels are copied
+
+
+def test_exact_box_matches_per_pixel_maps_there_and_coarse_ones_elsewhere(rig, warp):
+    """A sealed open mouth: the displacement jumps across the seam, so the mouth's box is
+    computed per pixel (interpolating across the jump samples the teeth between the lips)."""
+    from talkinghead.render.rig import FramePose, pose_points
+
+    moved = pose_points(rig, FramePose(lips_closed=1, yaw=0.05))
+    exact = PiecewiseAffineWarp(warp.mesh, rig.rest, (300, 300), step=1).displacement(moved)
+    coarse = warp.displacement(moved)
+    box = (100, 130, 170, 175)
+    boxed = warp.displacement(moved, exact_box=box)
+    x0, y0, x1, y1 = box
+    for e, c, b in zip(exact, coarse, boxed, strict=True):
+        # (cv2 clips triangles at the box's edge: a few edge pixels pick the neighbour's map)
+        np.testing.assert_allclose(b[y0:y1, x0:x1], e[y0:y1, x0:x1], atol=0.05)
+        outside = np.ones(b.shape, bool)
+        outside[y0:y1, x0:x1] = False
+        np.testing.assert_array_equal(b[outside], c[outside])
+    seam_error = np.hypot(exact[0] - coarse[0], exact[1] - coarse[1])[y0:y1, x0:x1]
+    assert seam_error.max() > 2  # what the box is for: cells straddling the seam
+
+
+def test_sources_say_where_each_point_samples(rig, warp):
+    sources = rig.rest.copy()
+    sources[8] += (0, 4)  # the chin samples 4 px lower, but does not move
+    x, y = np.round(rig.rest[8]).astype(int)
+    dx, dy = warp.displacement(rig.rest, sources, exact_box=(x - 5, y - 5, x + 5, y + 5))
+    assert dy[y, x] == pytest.approx(4, abs=0.2) and abs(dx[y, x]) < 0.2
+    assert not dy[:100].any()  # the eyes and above: nothing moved there

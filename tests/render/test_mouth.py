@@ -3,6 +3,7 @@ import numpy as np
 from talkinghead.render.mouth import (
     MouthPalette,
     Opening,
+    draw_lip_seam,
     paint_interior,
     palette_from,
     sclera_colour,
@@ -84,3 +85,28 @@ def test_teeth_colour_follows_the_eye_whites(sample_face):
     neutral = palette_from(portrait((60, 40, 30)), points).teeth  # iris only: no whites
     assert sclera_colour(portrait((60, 40, 30)), points) is not None  # found, but too dark
     assert bluish[2] - bluish[0] > neutral[2] - neutral[0] + 10
+
+
+def seam_drawn(gap: float, strength: float) -> np.ndarray:
+    image = np.full((100, 100, 3), 180, np.uint8)
+    shape = opening(gap)
+    draw_lip_seam(image, shape.upper, shape.lower, U, V, 60.0, strength)
+    return image.astype(float)
+
+
+def test_lip_seam_darkens_the_line_where_the_lips_meet_and_nothing_else():
+    image = seam_drawn(0.0, 1.0)
+    assert image[50, 50].mean() < 180 * 0.8  # on the line
+    assert image[50, 25].mean() < image[50, 50].mean()  # deeper towards the corners
+    assert (image[:46] == 180).all() and (image[55:] == 180).all()  # lips above and below
+    assert (image[:, :19] == 180).all() and (image[:, 82:] == 180).all()  # beyond the corners
+
+
+def test_lip_seam_shades_what_is_left_of_a_closing_gap():
+    """The squeezed teeth of an almost closed smile fall into the lips' shade."""
+    image = seam_drawn(4.0, 1.0)
+    assert image[49:53, 50].max() < 180 * 0.8
+
+
+def test_lip_seam_at_zero_strength_draws_nothing():
+    assert (seam_drawn(0.0, 0.0) == 180).all()

@@ -82,3 +82,86 @@ def test_lip_round_makes_a_smaller_opening_and_fuller_lips(rig):
     assert gap(round_, 62, 66) < 0.9 * gap(plain, 62, 66)
     assert gap(round_, 51, 62) > gap(plain, 51, 62)  # the lips push out: fuller
     assert gap(round_, 66, 57) > gap(plain, 66, 57)
+
+
+@pytest.fixture(scope="module")
+def closed_rig(rig):
+    """The sample's rig as if its lips touched at rest (most portraits)."""
+    from dataclasses import replace
+
+    return replace(rig, rest_gaps=np.zeros(3))
+
+
+def along(points, rig, k):
+    return float((points[k] - rig.rest[48:55].mean(axis=0)) @ rig.u)
+
+
+def test_lip_round_draws_the_opening_in_more_than_the_lip_outline(closed_rig):
+    """The pucker: a rounder, narrower hole in pursed lips; the outline's own pull is
+    mouth_width's, so the outer corners stay where mouth_width puts them."""
+    rig = closed_rig
+    plain = pose_points(rig, FramePose(jaw_open=0.3, mouth_width=-0.8))
+    pursed = pose_points(rig, FramePose(jaw_open=0.3, mouth_width=-0.8, lip_round=1))
+    for inner, outer in ((60, 48), (64, 54)):
+        assert abs(along(pursed, rig, inner)) < abs(along(plain, rig, inner)) - 0.04 * (
+            rig.mouth_width)
+        assert along(pursed, rig, outer) == pytest.approx(along(plain, rig, outer), abs=1e-6)
+    for top_edge, bottom_edge in ((68, 71), (70, 73)):  # the opening's sides come in too
+        assert abs(along(pursed, rig, top_edge)) < abs(along(plain, rig, top_edge))
+        assert abs(along(pursed, rig, bottom_edge)) < abs(along(plain, rig, bottom_edge))
+
+
+def test_lip_round_pushes_the_lip_outline_out(closed_rig):
+    rig = closed_rig
+    pursed = pose_points(rig, FramePose(lip_round=1))
+    assert (rig.rest[51] - pursed[51]) @ rig.v > 0.03 * rig.mouth_width  # upper outline up
+    assert (pursed[57] - rig.rest[57]) @ rig.v > 0.03 * rig.mouth_width  # lower outline down
+    assert inner_gap(pursed, rig) == pytest.approx(inner_gap(rig.rest, rig))  # no opening
+
+
+def test_lip_round_keeps_an_open_portrait_mouth_its_width(rig):
+    """A smile's corners hold its side teeth and the dark of the mouth: drawing them in would
+    smear both along the lips."""
+    plain = pose_points(rig, FramePose(jaw_open=0.3))
+    pursed = pose_points(rig, FramePose(jaw_open=0.3, lip_round=1))
+    for corner in (60, 64):
+        assert along(pursed, rig, corner) == pytest.approx(along(plain, rig, corner), abs=1e-9)
+    assert inner_gap(pursed, rig) < inner_gap(plain, rig)  # the opening is still smaller
+
+
+def test_upper_lip_raise_opens_a_closed_mouth_under_the_lifted_lip(closed_rig):
+    """On lips that touch, the raised upper lip carries the upper teeth edge with it: the hole
+    opens under the lip, where mouth.py paints the upper teeth."""
+    rig = closed_rig
+    raised = pose_points(rig, FramePose(upper_lip_raise=1))
+    lift = 0.1 * rig.mouth_width
+    assert (rig.rest[62] - raised[62]) @ rig.v == pytest.approx(lift, rel=0.05)
+    assert (raised[72] - raised[69]) @ rig.v == pytest.approx(lift, rel=0.05)
+    assert (rig.rest[51] - raised[51]) @ rig.v > 0.8 * lift
+    np.testing.assert_allclose(raised[[65, 66, 67]], rig.rest[[65, 66, 67]], atol=1e-9)
+
+
+def test_lip_closing_measures_how_much_of_the_portrait_gap_is_shut(rig, closed_rig):
+    from talkinghead.render.rig import lip_closing
+
+    np.testing.assert_allclose(lip_closing(rig, FramePose()), 0, atol=1e-9)
+    np.testing.assert_allclose(lip_closing(rig, FramePose(lips_closed=1)), 1)
+    np.testing.assert_allclose(lip_closing(rig, FramePose(lips_closed=0.5)), 0.5)
+    np.testing.assert_allclose(lip_closing(rig, FramePose(jaw_open=0.5)), 0)
+    np.testing.assert_allclose(lip_closing(closed_rig, FramePose(lips_closed=1)), 0)
+
+
+def test_sealing_an_open_mouth_samples_the_lips_from_inside_their_edge(rig, closed_rig):
+    """Regression guard for issue 11's teeth line: sealed lips must meet lip against lip, not
+    the teeth-lit fringe of their inner edges."""
+    from talkinghead.render.rig import source_points
+
+    np.testing.assert_array_equal(source_points(rig, FramePose()), rig.rest)
+    sealed = source_points(rig, FramePose(lips_closed=1))
+    for upper, lower in ((61, 67), (62, 66), (63, 65)):
+        assert (rig.rest[upper] - sealed[upper]) @ rig.v > 0.5  # pixels up, into the lip
+        assert (sealed[lower] - rig.rest[lower]) @ rig.v > 0.5  # and down
+    others = np.setdiff1d(np.arange(len(rig.rest)), [61, 62, 63, 65, 66, 67])
+    np.testing.assert_array_equal(sealed[others], rig.rest[others])
+    np.testing.assert_array_equal(source_points(closed_rig, FramePose(lips_closed=1)),
+                                  closed_rig.rest)

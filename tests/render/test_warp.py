@@ -122,3 +122,66 @@ def test_no_enhance_means_plain_resampling_and_plain_paint(prepared, sample_pixe
     assert plain.palette.grain == 0
     assert enhanced.interpolation == cv2.INTER_CUBIC and enhanced.enhancer.amount > 0
     assert enhanced.palette.grain > 0
+
+
+def _luma(image):
+    return image.astype(float) @ np.array([0.299, 0.587, 0.114])
+
+
+def test_sealing_the_smile_hides_its_teeth_without_a_bright_line(prepared, sample_pixels,
+                                                                 sample_face):
+    """Issue 11: lips_closed=1 on a portrait smiling with its teeth must press the lips
+    together. Across the seam, nothing may be brighter than the lips themselves (the teeth
+    line that interpolating across the seam, or the lips' teeth-lit inner edge, left)."""
+    engine, state, canvas, _ = prepared(sample_pixels, sample_face, "crop")
+    rig = state.rig
+    assert rig.mouth_is_open
+    sealed = _luma(engine.render_frame(state, FramePose(lips_closed=1)))
+    moved = pose_points(rig, FramePose(lips_closed=1))
+    lips = _luma(canvas)[_lip_mask(rig.rest, canvas.shape)]
+    for up, lo in ((61, 67), (62, 66), (63, 65)):
+        x, y = np.round((moved[up] + moved[lo]) / 2).astype(int)
+        column = sealed[y - 3:y + 4, x]
+        seam = y - 3 + int(np.argmin(column[1:-1])) + 1  # the contact line, within 2 px
+        assert sealed[seam, x] < np.median(lips) - 10  # the lips' contact shadow
+        across = sealed[seam - 1:seam + 2, x]
+        assert across.max() < np.percentile(lips, 90) + 5, (up, across)
+
+
+def _lip_mask(points, shape):
+    import cv2
+
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(points[48:60]).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(points[60:68]).astype(np.int32)], 0)
+    return mask > 0
+
+
+@pytest.mark.parametrize("pose", [FramePose(lip_round=1, mouth_width=-0.8, jaw_open=0.3),
+                                  FramePose(upper_lip_raise=1, jaw_open=0.1)],
+                         ids=["lip_round", "upper_lip_raise"])
+def test_lip_shape_channels_change_the_rendered_mouth(prepared, sample_pixels, sample_face,
+                                                      pose):
+    """lip_round and upper_lip_raise reach the picture through frame_pose: rendered from a
+    plan, the mouth differs from the same plan without them, and nothing beyond the lower
+    face does."""
+    engine, state, _, _ = prepared(sample_pixels, sample_face, "crop")
+    base = replace(pose, lip_round=0.0, upper_lip_raise=0.0)
+    with_channel = np.asarray(engine.render_frame(state, frame_pose(_plan_of(pose), 0)), int)
+    without = np.asarray(engine.render_frame(state, frame_pose(_plan_of(base), 0)), int)
+    changed = np.abs(with_channel - without).max(axis=2) > 12
+    rig = state.rig
+    x0, y0 = np.floor(rig.rest[48:68].min(axis=0)).astype(int)
+    x1, y1 = np.ceil(rig.rest[48:68].max(axis=0)).astype(int)
+    assert changed[y0:y1, x0:x1].sum() > 0.04 * (x1 - x0) * (y1 - y0)
+    assert not changed[:int(rig.rest[29, 1])].any()  # eyes and nose bridge untouched
+
+
+def _plan_of(pose: FramePose) -> MotionPlan:
+    def one(value):
+        return np.array([value], np.float32)
+
+    return MotionPlan(25, one(pose.jaw_open), one(pose.mouth_width), one(pose.lips_closed),
+                      one(pose.lower_lip_tuck), one(0.5), one(0.0), one(0.0), one(0.0),
+                      one(0.0), one(0.0), one(0.0), one(0.0), lip_round=one(pose.lip_round),
+                      upper_lip_raise=one(pose.upper_lip_raise))

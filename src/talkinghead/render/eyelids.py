@@ -39,6 +39,9 @@ LID_ROUNDING = 0.04  # ... and is up to 4% brighter over the middle of the eyeba
 LASH_TIPS = 0.5  # the upper half of the lash band (lash tips, pointing up) fades under the lid
 LID_LIGHT = 0.75  # the lid's colour: mostly the skin beside the eye, the rest the skin above
 BESIDE_EYE = (0.12, 0.35)  # eye widths beyond each corner where that skin is sampled
+UNDER_EYE = (0.25, 0.35, 0.45)  # eye widths under the lower lid where the lit skin is sampled
+LID_BULGE_LIGHT = 0.5  # the closed lid goes this share of the way from the skin beside the
+# eye towards the skin under it, where that is brighter (see _closed_lid_colour)
 SHADOW_DEPTH = 0.08  # eye widths below the lid edge over which its shadow fades out
 SHADOW_STRENGTH = 0.35  # darkening right under the lid edge at full shadow
 PATCH_MARGIN_PX = 2
@@ -105,7 +108,7 @@ def lid_shapes(rest: np.ndarray, soft: np.ndarray) -> tuple[LidShape, LidShape]:
     """
     luma = cv2.cvtColor(soft, cv2.COLOR_RGB2GRAY)
     shapes = []
-    for (upper, _), brow in zip(EYE_LIDS, BROWS, strict=True):
+    for (upper, lower), brow in zip(EYE_LIDS, BROWS, strict=True):
         brow_centre = rest[list(brow)].mean(axis=0)
         eye = EyeFrame.of(rest[list(upper)], rest[upper[0]] - brow_centre)
         s = np.linspace(0.25, 0.75, 9)
@@ -118,8 +121,25 @@ def lid_shapes(rest: np.ndarray, soft: np.ndarray) -> tuple[LidShape, LidShape]:
         brightness = [np.median(_pick(luma, *eye.position(s, lid - h))) for h in heights]
         top = float(heights[int(np.argmax(brightness))])
         shapes.append(LidShape(top, min(LASH_BAND * eye.width, 0.6 * top),
-                               _beside_eye_colour(soft, eye)))
+                               _closed_lid_colour(soft, eye, rest[list(lower)])))
     return shapes[0], shapes[1]
+
+
+def _closed_lid_colour(soft: np.ndarray, eye: EyeFrame, lower: np.ndarray) -> np.ndarray:
+    """The closed lid's colour: the skin beside the eye, lightened towards the skin under the
+    eye where that is brighter.
+
+    A shut lid bulges over the eyeball, so it faces the light more than the socket beside
+    it: on deep-set eyes lit from above (many paintings) the skin beside the eye is in deep
+    shadow, and a lid of that colour reads as a dark, open eye hole.
+    """
+    beside = _beside_eye_colour(soft, eye)
+    s = np.tile(np.linspace(0.3, 0.7, 5), len(UNDER_EYE))
+    t = eye.lid(lower, s) + np.repeat(np.array(UNDER_EYE), 5) * eye.width
+    pixels = _pick(soft, *eye.position(s, t)).astype(np.float32)
+    luma = pixels.mean(axis=1)
+    under = np.median(pixels[luma >= np.median(luma)], axis=0)
+    return beside + LID_BULGE_LIGHT * np.maximum(under - beside, 0)
 
 
 def _beside_eye_colour(soft: np.ndarray, eye: EyeFrame) -> np.ndarray:

@@ -44,6 +44,9 @@ LIP_SHADOW = 0.25  # the upper lip shades the top of the teeth and cavity by up 
 CAVITY_DARKNESS = 0.3  # cavity colour = lip colour x this: dark, but lit red, never black
 SOURCE_TEETH_FADE_PX = 2.0  # px over which paint fades in under a portrait's own teeth
 SOFTEN_SIGMA = 0.6  # px: the painted interior is blurred a little so it sits in the photo
+SEAM_WIDTH = 0.012  # the closed lips' contact shadow: Gaussian sigma, share of mouth width
+SEAM_DARKNESS = 0.4  # its darkening at the corners ...
+SEAM_CORNER_EXTRA = 0.4  # ... of which this share fades towards the middle, where lips bulge
 GRAIN_TILE = 64  # px: side of the fixed grain texture
 GRAIN_SEED = 0x6EA1  # the texture is the same for every portrait and frame
 
@@ -153,6 +156,41 @@ def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
     patch = image[y0:y1, x0:x1].astype(np.float32)
     blended = patch + (interior - patch) * alpha[..., None]
     image[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+
+
+def draw_lip_seam(image: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np.ndarray,
+                  v: np.ndarray, mouth_width: float, strength: float) -> None:
+    """Darken the line where two lips press together, in place, with opacity `strength`.
+
+    A closed mouth shows a thin shadow between its lips, deepest towards the corners. The
+    portrait of a closed mouth has its own; lips brought together over a smile's teeth meet
+    edge to edge and need one drawn. While they are still closing, the shadow fills what is
+    left of the gap between them (`upper`, `lower`: (5, 2) inner lip lines, corner to
+    corner): the teeth squeezed in there fall into the shade of the lips rather than
+    showing as a bright line.
+    """
+    if strength <= 0:
+        return
+    height, width = image.shape[:2]
+    sigma = SEAM_WIDTH * mouth_width
+    points = np.vstack([upper, lower])
+    x0, y0 = np.floor(points.min(axis=0) - 3 * sigma - 1).astype(int)
+    x1, y1 = np.ceil(points.max(axis=0) + 3 * sigma + 2).astype(int)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    centre = (upper[0] + upper[-1]) / 2
+    a = (xs - centre[0]) * u[0] + (ys - centre[1]) * u[1]
+    b = (xs - centre[0]) * v[0] + (ys - centre[1]) * v[1]
+    half = max(float((upper[-1] - upper[0]) @ u) / 2, 1.0)
+    outside = np.maximum(_edge(upper, centre, u, v, a) - b, b - _edge(lower, centre, u, v, a))
+    profile = np.exp(-0.5 * (np.maximum(outside, 0) / sigma) ** 2) * (np.abs(a) <= half)
+    across = np.clip(np.abs(a) / half, 0, 1)
+    depth = SEAM_DARKNESS * (1 - SEAM_CORNER_EXTRA + SEAM_CORNER_EXTRA * across**2)
+    shade = 1 - strength * depth * profile
+    patch = image[y0:y1, x0:x1].astype(np.float32) * shade[..., None]
+    image[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from ..face.landmarks import FaceGeometry
 N_LANDMARKS = 68
 
 # Mouth geometry, as fractions of the rest mouth width (corner to corner).
+SEAL_INSET = 0.03  # sealing an open mouth samples each inner lip point this far inside its
+SEAL_INSET_LIP = 0.3  # lip, or this share of the lip's thickness if less (see source_points)
 MAX_EXTRA_GAP = 0.55  # inner-lip gap added at jaw_open = 1 ("AA", shouted)
 LOWER_LIP_SHARE = 0.8  # the jaw carries most of an opening; the upper lip rises a little
 CLOSING_LOWER_SHARE = 0.6  # closing an open source mouth: both lips meet, the lower one more
@@ -34,7 +36,10 @@ LIP_RAISE = 0.10  # upper-lip lift at upper_lip_raise = 1 (MotionPlan's definiti
 RAISE_SHARES = {61: 0.7, 62: 1.0, 63: 0.7}  # the lip's centre lifts most; the teeth stay
 ROUND_GAP_CLOSE = 0.15  # full rounding makes the opening 15% lower (the corners come in by
 # mouth_width); its sides keep their share, already about a circle's
-ROUND_THICKEN = 0.025  # full rounding pushes each lip's outline out by this (lips protrude)
+ROUND_THICKEN = 0.045  # full rounding pushes each lip's outline out by this (lips protrude)
+ROUND_OPENING_NARROW = 0.15  # full rounding draws the inner lip line this much closer to the
+# mouth's centre than the outline (the corners' own pull is mouth_width's): a rounder hole
+# in pursed lips. More shears the lips' texture at the corners into a visible kink.
 PUCKER_SHARES = {49: -0.6, 50: -1.0, 51: -1.0, 52: -1.0, 53: -0.6,  # upper outline goes up
                  55: 0.6, 56: 1.0, 57: 1.0, 58: 1.0, 59: 0.6}  # lower outline goes down
 
@@ -252,11 +257,9 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
     along, down = np.zeros(n), np.zeros(n)
     width = rig.mouth_width
     open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * width
-    sealed = float(np.clip(pose.lips_closed, 0.0, 1.0))
     rounding = float(np.clip(pose.lip_round, 0.0, 1.0))
-    for (upper, lower, share), rest_gap in zip(INNER_COLUMNS, rig.rest_gaps, strict=False):
-        target = (1 - sealed) * (rest_gap + open_gap * share)
-        target *= 1 - ROUND_GAP_CLOSE * rounding  # rounded lips: a smaller opening
+    for (upper, lower, _), rest_gap, target in zip(
+            INNER_COLUMNS, rig.rest_gaps, _inner_gaps(rig, pose), strict=True):
         change = target - rest_gap
         lower_share = LOWER_LIP_SHARE if change > 0 else CLOSING_LOWER_SHARE
         down[lower] += change * lower_share
@@ -283,7 +286,66 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
     for k in CORNERS:
         down[k] += CORNER_JAW_SHARE * jaw_drop
     _mouth_width_offsets(rig, pose, open_gap, along)
+    _pucker_offsets(rig, rounding, along)
     return along, down
+
+
+def _pucker_offsets(rig: Rig, rounding: float, along: np.ndarray) -> None:
+    """Pursed lips: the inner lip line and the opening draw in towards the mouth's centre
+    (along u, in proportion to their distance from it), more than the outline does.
+
+    Not on a portrait whose mouth is open: its corners hold the dark of the mouth and the
+    side teeth, which drawing in would smear along the lips.
+    """
+    if rig.mouth_is_open:
+        return
+    inner = np.r_[60:68, UPPER_TEETH_EDGE, LOWER_TEETH_EDGE]
+    centre = (rig.rest[48] + rig.rest[54]) / 2
+    along[inner] -= ROUND_OPENING_NARROW * rounding * ((rig.rest[inner] - centre) @ rig.u)
+
+
+def _inner_gaps(rig: Rig, pose: FramePose) -> np.ndarray:
+    """The inner-lip gap of each column in this pose, before the F/V tuck (pixels)."""
+    open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * rig.mouth_width
+    sealed = float(np.clip(pose.lips_closed, 0.0, 1.0))
+    rounding = float(np.clip(pose.lip_round, 0.0, 1.0))
+    shares = np.array([share for _, _, share in INNER_COLUMNS])
+    target = (1 - sealed) * (rig.rest_gaps + open_gap * shares)
+    return target * (1 - ROUND_GAP_CLOSE * rounding)  # rounded lips: a smaller opening
+
+
+def lip_closing(rig: Rig, pose: FramePose) -> np.ndarray:
+    """Per inner-lip column, how much of the portrait's own open mouth this pose closes: 0 as
+    in the portrait (or opened wider), 1 sealed. All 0 where the portrait's lips touch or
+    nearly do (`Rig.mouth_is_open`): their own dark line is the seam."""
+    if not rig.mouth_is_open:
+        return np.zeros(len(INNER_COLUMNS))
+    closed = 1 - _inner_gaps(rig, pose) / np.maximum(rig.rest_gaps, 1e-6)
+    return np.where(rig.rest_gaps > 0, np.clip(closed, 0, 1), 0.0)
+
+
+def source_points(rig: Rig, pose: FramePose) -> np.ndarray:
+    """Where each control point samples the portrait in this frame: its rest position, except
+    the inner lip line of an open portrait mouth as it closes.
+
+    The inner edge of a smiling lip is a pixel-thin fringe lit by the teeth behind it, and
+    resampling near it reaches into the teeth: lips brought together edge to edge show a
+    bright line where they meet. Lips pressed together roll in, so as the gap closes each
+    inner lip point samples from up to `SEAL_INSET` of the mouth width (or `SEAL_INSET_LIP` of
+    the lip's thickness, if less) inside its lip: the seam is lip against lip.
+    """
+    sources = rig.rest.copy()
+    for (upper, lower, _), outer_up, outer_lo, rest_gap, shut in zip(
+            INNER_COLUMNS, (50, 51, 52), (58, 57, 56), rig.rest_gaps, lip_closing(rig, pose),
+            strict=True):
+        if rest_gap <= 0 or shut <= 0:
+            continue
+        for inner, outer in ((upper, outer_up), (lower, outer_lo)):
+            thickness = abs(float((rig.rest[outer] - rig.rest[inner]) @ rig.v))
+            inset = min(SEAL_INSET * rig.mouth_width, SEAL_INSET_LIP * thickness, rest_gap)
+            sources[inner] += np.sign((rig.rest[outer] - rig.rest[inner]) @ rig.v) * (
+                shut * inset) * rig.v
+    return sources
 
 
 def _raise_upper_lip(down: np.ndarray, lift: float, with_outer: bool = False) -> None:

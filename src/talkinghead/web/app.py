@@ -433,13 +433,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None 
     say = announce or (lambda line: print(line, file=sys.stderr, flush=True))
     running = start(host, port, token, home=home, workers=workers, max_renders=max_renders,
                     max_upload_mb=max_upload_mb)
-    say(f"talkinghead: page at {running.url}")
-    if running.token:
-        say("talkinghead: the page needs that token (it is in the address above); "
-            "anyone on your network who has it can render on this machine")
-    say(f"talkinghead: jobs in {running.service.store.home}; Ctrl-C stops the server "
-        "(a render in progress is interrupted and can be resumed)")
-    try:
+    try:  # from here on, Ctrl-C at any moment stops the server's threads (else exit hangs)
+        say(f"talkinghead: page at {running.url}")
+        if running.token:
+            say("talkinghead: the page needs that token (it is in the address above); "
+                "anyone on your network who has it can render on this machine")
+        say(f"talkinghead: jobs in {running.service.store.home}; Ctrl-C stops the server "
+            "(a render in progress is interrupted and can be resumed)")
         running.wait()
     except KeyboardInterrupt:
         pass

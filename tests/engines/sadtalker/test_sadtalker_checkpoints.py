@@ -101,3 +101,14 @@ def test_safetensors_round_trip_keeps_names_shapes_and_values(tmp_path):
         assert loaded[name].shape == value.shape and np.array_equal(loaded[name], value)
     header, _ = safetensors_io.read_header(tmp_path / "t.safetensors")
     assert header["a.count"].shape == () and header["a.b"].dtype == "F32"
+
+
+def test_a_render_without_checkpoints_fails_before_reading_its_inputs(monkeypatch, tmp_path):
+    pytest.importorskip("torch")
+    from talkinghead import api
+
+    monkeypatch.setenv(checkpoints.CHECKPOINTS_ENV, str(tmp_path / "empty"))
+    unreadable = tmp_path / "not-an-image.png"
+    unreadable.write_bytes(b"junk")  # were it read first, this would be an image error
+    with pytest.raises(CheckpointError, match="models download sadtalker"):
+        api.render(unreadable, tmp_path / "missing.wav", tmp_path / "o.mp4", engine="sadtalker")

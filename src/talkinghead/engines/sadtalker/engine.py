@@ -61,6 +61,10 @@ def require_checkpoints(settings: RenderSettings) -> CheckpointSet:
 class SadTalkerEngine:
     name = "sadtalker"
 
+    def check_ready(self, settings: RenderSettings) -> None:
+        """Fail before any work if the checkpoint files this render needs are missing."""
+        require_checkpoints(settings)
+
     def plan_job(self, folder: Path, canvas: np.ndarray, face: FaceGeometry,
                  samples: np.ndarray, settings: RenderSettings, blink: np.ndarray,
                  seed: int) -> CoefficientTrack:
