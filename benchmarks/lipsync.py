@@ -1,6 +1,6 @@
 """Lip-sync accuracy, measured on rendered frames by landmark detection.
 
-    python benchmarks/lipsync.py [--voices all|quick] [--data ../shared/data]
+    python benchmarks/lipsync.py [--voices all|quick] [--fps 25] [--data ../shared/data]
 
 English: eSpeak NG speaks the paragraph of `talkinghead/evaluation/corpus.py` in each voice,
 reporting every phoneme's start, so the truth is known by construction. Each clip is analysed
@@ -9,7 +9,9 @@ memory, and the mouth measured on every frame (dlib 68 landmarks: inner-lip gap 
 inter-ocular distance). Other languages and singing: the clips of ../shared/data/audio,
 judged at their syllable peaks and pauses. Definitions: `evaluation/rendered.py` (sealed,
 open, at rest) and `evaluation/scores.py` (each figure). Goals from issue 11 are printed
-under each table. Needs Debian's espeak-ng.
+under each table. `--fps 30` or `--fps 60` plans and renders at that rate (issue 10: lip sync
+must hold at every output rate; "within one frame" then means a shorter time). Needs Debian's
+espeak-ng.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from talkinghead.evaluation import (
     prepare_stage,
     recording_scores,
 )
+from talkinghead.settings import FPS, FPS_CHOICES, RenderSettings
 
 SAMPLE_PORTRAIT = Path(__file__).resolve().parent.parent / "src" / "talkinghead" / "samples" / \
     "portrait.jpg"
@@ -40,6 +43,7 @@ RECORDINGS = ("japanese.wav", "deyu.wav", "bus_chinese.wav", "imagine.wav")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", choices=("all", "quick"), default="all")
+    parser.add_argument("--fps", type=int, choices=FPS_CHOICES, default=FPS)
     parser.add_argument("--data", type=Path,
                         default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
     args = parser.parse_args()
@@ -54,12 +58,14 @@ def main() -> int:
     seconds = sum(c.duration_s for c in clips)
     bilabials = sum(1 for c in clips for p in c.phonemes
                     if p.symbol in ("p", "b", "m") and p.position in ("initial", "medial"))
-    print(f"English: {len(clips)} voices ({', '.join(f'{v} {r} wpm' for v, r in voices)}), "
+    settings = RenderSettings(fps=args.fps)
+    names = ", ".join(f"{v} {r} wpm" for v, r in voices)
+    print(f"{args.fps} fps. English: {len(clips)} voices ({names}), "
           f"{seconds:.0f} s, {bilabials} word-initial and medial bilabials")
     rows = []
     for with_transcript in (False, True):
         started = time.process_time()
-        plans = [plan_known_speech(c, with_transcript) for c in clips]
+        plans = [plan_known_speech(c, with_transcript, settings) for c in clips]
         cpu = time.process_time() - started
         print(f"  speech analysis + planning {'with' if with_transcript else 'without'} "
               f"transcript: {cpu / seconds:.3f} s of CPU per second of audio")
@@ -84,7 +90,7 @@ def main() -> int:
     if recordings:
         print("\nOther languages and singing (../shared/data/audio):")
         table = [("clip", "portrait", "open at syllable peaks", "pause rest", "flaps")]
-        planned = [plan_recording(path) for path in recordings]
+        planned = [plan_recording(path, settings) for path in recordings]
         totals = {}
         for recording in planned:
             for stage in stages:

@@ -60,10 +60,13 @@ def portrait_720p(data: Path, work: Path) -> Path:
 
 
 def run_one(image: Path, audio: Path, output: Path, settings: dict) -> dict:
+    """One render in a fresh process with an empty job store (a reused job would time nothing)."""
     started = time.monotonic()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(image), str(audio), str(output),
-                              json.dumps(settings)], stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
+    with tempfile.TemporaryDirectory() as home:
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(image), str(audio),
+                                  str(output), json.dumps(settings)], stdout=subprocess.PIPE,
+                                 text=True, env={**os.environ, "TALKINGHEAD_HOME": home})
+        _, status, usage = os.wait4(child.pid, 0)
     wall = time.monotonic() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:

@@ -15,6 +15,14 @@ import pytest
 from talkinghead.web.command import main
 
 START_WAIT_S = 60.0
+# `python -m talkinghead.web.command` as a terminal starts it: SIGINT delivered and handled,
+# whatever earlier tests left in this process (a child inherits ignored and blocked signals).
+AS_FROM_A_TERMINAL = (
+    "import runpy, signal, sys; "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+    "signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'talkinghead serve'; "
+    "runpy.run_module('talkinghead.web.command', run_name='__main__')")
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -42,7 +50,7 @@ def test_without_the_ui_extra_it_says_what_to_install(monkeypatch, capsys, home)
 @pytest.mark.slow
 def test_serve_prints_its_address_and_stops_on_ctrl_c(home):
     pytest.importorskip("gradio")
-    server = subprocess.Popen([sys.executable, "-m", "talkinghead.web.command", "--port", "0"],
+    server = subprocess.Popen([sys.executable, "-c", AS_FROM_A_TERMINAL, "--port", "0"],
                               stderr=subprocess.PIPE, text=True,
                               env={**os.environ, "TALKINGHEAD_HOME": str(home)})
     try:
@@ -56,9 +64,24 @@ def test_serve_prints_its_address_and_stops_on_ctrl_c(home):
             assert page.status == 200
         server.send_signal(signal.SIGINT)
         # communicate, not wait: a server blocked writing to a full stderr pipe never exits
-        _, rest = server.communicate(timeout=60)
+        try:
+            _, rest = server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"no exit 60 s after Ctrl-C; {_signal_state(server.pid)}; this "
+                        f"process: {_signal_state(os.getpid())}")
         assert server.returncode == 0, rest[-2000:]
         assert "Traceback" not in rest
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def _signal_state(pid: int) -> str:
+    """The kernel's view of a process's signals (hex masks), for a failure message."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            lines = [line.strip() for line in status if line.startswith(("Sig", "Shd", "Threads"))]
+    except OSError as e:
+        return f"pid {pid}: {e}"
+    return f"pid {pid}: " + ", ".join(lines)
+
