@@ -34,7 +34,7 @@ from .media.audio import load_audio
 from .media.formats import output_format
 from .media.image import load_portrait
 from .media.video import atomic_path, ensure_file_writable, ensure_writable
-from .motion.export import plan_to_dict
+from .motion.export import write_plan_json
 from .motion.plan import plan_motion
 from .motion.types import MotionPlan
 from .render.base import get_engine
@@ -103,7 +103,7 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
         job = plan_job(store, new_job_id(), portrait, sound, settings, engine, output,
                        chunk_seconds, key, sink, started, transcript)
     if motion_json is not None:
-        export_motion(motion_plan(job.id, store=store), Path(motion_json))
+        write_plan_json(motion_plan(job.id, store=store), motion_json)
     return _run(store, job, output, executor, sink, timeout_s, started)
 
 
@@ -181,12 +181,6 @@ def motion_plan(job_id: str, *, store: JobStore | None = None) -> MotionPlan:
     if not inputs_saved(folder):
         raise TalkingHeadError(f"job {job_id} has no saved plan (it died while planning)")
     return load_inputs(folder).plan
-
-
-def export_motion(plan: MotionPlan, path: Path) -> None:
-    """Write `plan` as JSON (motion/export.py's structure), atomically."""
-    with atomic_path(path) as partial:
-        partial.write_text(json.dumps(plan_to_dict(plan), separators=(",", ":")) + "\n")
 
 
 def input_key(image_sha256: str, audio_sha256: str, settings: RenderSettings, engine: str,

@@ -32,6 +32,7 @@ from typing import Final
 import numpy as np
 
 from ..errors import SettingsError
+from ..media.video import atomic_path
 from .types import MotionPlan
 
 FORMAT: Final = "talkinghead-motion"
@@ -108,10 +109,8 @@ def plan_from_dict(data: dict) -> MotionPlan:
 
 def write_plan_json(plan: MotionPlan, path: str | os.PathLike) -> None:
     """Write `plan` to `path` (through a temporary file, so a reader never sees half a plan)."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(json.dumps(plan_to_dict(plan), separators=(",", ":")) + "\n")
-    os.replace(temporary, path)
+    with atomic_path(Path(path)) as partial:
+        partial.write_text(json.dumps(plan_to_dict(plan), separators=(",", ":")) + "\n")
 
 
 def read_plan_json(path: str | os.PathLike) -> MotionPlan:
