@@ -18,16 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 CLIPS = ("RD_Radio31_000.wav", "RD_Radio34_002.wav", "deyu.wav", "japanese.wav")
 
 
 def build_speech(data: Path, seconds: float, path: Path) -> None:
-    from talkinghead.media.audio import load_audio, write_wav
+    from talkinghead.evaluation import repeated_speech
 
-    joined = np.concatenate([load_audio(data / "audio" / name).samples for name in CLIPS])
-    write_wav(path, np.resize(joined, int(seconds * 16000)))
+    repeated_speech([data / "audio" / name for name in CLIPS], seconds, path)
 
 
 def tree_rss_mb(root: int) -> float:

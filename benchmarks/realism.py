@@ -32,10 +32,11 @@ import numpy as np
 
 import talkinghead
 from talkinghead.api import derive_seed
+from talkinghead.evaluation import repeated_speech
 from talkinghead.face import detect_face
 from talkinghead.framing import apply_framing, plan_framing
 from talkinghead.measure import video_frames
-from talkinghead.media.audio import load_audio, write_wav
+from talkinghead.media.audio import load_audio
 from talkinghead.media.image import load_portrait
 from talkinghead.motion.plan import plan_motion
 from talkinghead.render import quality
@@ -50,11 +51,8 @@ CODEC_MARGIN_PX = 8  # H.264 blocks straddling the animated region's edge may ch
 
 def speech_clip(data: Path, seconds: float, work: Path) -> Path:
     """LEAD_IN_S of silence, then the English clips of `data` repeated to `seconds` (16 kHz WAV)."""
-    clips = [load_audio(data / "audio" / name).samples
-             for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
-    speech = np.resize(np.concatenate(clips), int((seconds - LEAD_IN_S) * 16000))
-    samples = np.concatenate([np.zeros(int(LEAD_IN_S * 16000)), speech])
-    return write_wav(work / f"speech_{seconds:g}s.wav", samples)
+    clips = [data / "audio" / name for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
+    return repeated_speech(clips, seconds, work / f"speech_{seconds:g}s.wav", LEAD_IN_S)
 
 
 def planned_blink(image: Path, audio: Path, settings) -> np.ndarray:

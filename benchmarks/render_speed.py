@@ -19,8 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 CHILD = """
 import json, sys, talkinghead
 image, audio, output, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
@@ -40,13 +38,10 @@ CONFIGS = [  # (label, image, settings)
 
 def long_speech(data: Path, seconds: float, work: Path) -> Path:
     """The English clips of ../shared/data repeated to `seconds`, as 16 kHz mono WAV."""
-    from talkinghead.media.audio import load_audio, write_wav
+    from talkinghead.evaluation import repeated_speech
 
-    clips = [load_audio(data / "audio" / name).samples
-             for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
-    joined = np.concatenate(clips)
-    samples = np.resize(joined, int(seconds * 16000))
-    return write_wav(work / f"speech_{seconds:g}s.wav", samples)
+    clips = [data / "audio" / name for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
+    return repeated_speech(clips, seconds, work / f"speech_{seconds:g}s.wav")
 
 
 def portrait_720p(data: Path, work: Path) -> Path:

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import talkinghead
+from talkinghead.evaluation import repeated_speech
 from talkinghead.face import detect_face
 from talkinghead.framing import apply_framing, plan_framing
 from talkinghead.measure import video_frames
-from talkinghead.media.audio import load_audio, write_wav
 from talkinghead.media.image import load_portrait
 from talkinghead.render import quality
 from talkinghead.render.warp import WarpEngine
@@ -28,11 +28,8 @@ LEAD_IN_S = 0.4  # silence first, as recordings have: frame 0 is the portrait at
 
 def speech(shared_data: Path, seconds: float, folder: Path) -> Path:
     """LEAD_IN_S of silence, then English radio speech, `seconds` in all (16 kHz WAV)."""
-    clips = [load_audio(shared_data / "audio" / name).samples
-             for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
-    talk = np.resize(np.concatenate(clips), int((seconds - LEAD_IN_S) * 16000))
-    samples = np.concatenate([np.zeros(int(LEAD_IN_S * 16000)), talk])
-    return write_wav(folder / f"speech_{seconds:g}.wav", samples)
+    clips = [shared_data / "audio" / name for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
+    return repeated_speech(clips, seconds, folder / f"speech_{seconds:g}.wav", LEAD_IN_S)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from .lipsync import (
     plan_recording,
     recording_scores,
 )
+from .recordings import repeated_speech
 from .rendered import Calibration, Stage, prepare_stage
 from .scores import Count, LipSyncScores, SyllableScores, score_lipsync, score_syllables
 
@@ -39,6 +40,7 @@ __all__ = [
     "plan_recording",
     "prepare_stage",
     "recording_scores",
+    "repeated_speech",
     "score_lipsync",
     "score_syllables",
     "synthesize",
