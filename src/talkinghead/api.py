@@ -40,6 +40,7 @@ from .motion.types import MotionPlan
 from .render.base import get_engine
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
+from .speech.parallel import speech_pool
 from .version import code_fingerprint
 
 Timeout = float | Literal["auto"] | None
@@ -101,7 +102,8 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
                     f"({job.frames_done}/{job.frames} frames already rendered)")
     else:
         job = plan_job(store, new_job_id(), portrait, sound, settings, engine, output,
-                       chunk_seconds, key, sink, started, transcript)
+                       chunk_seconds, key, sink, started, transcript,
+                       workers or os.cpu_count() or 1)
     if motion_json is not None:
         write_plan_json(motion_plan(job.id, store=store), motion_json)
     return _run(store, job, output, executor, sink, timeout_s, started)
@@ -215,17 +217,20 @@ def finished_job(store: JobStore, key: str) -> Job | None:
 
 def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
              engine: str, output: Path, chunk_seconds: float, key: str, sink: ProgressSink,
-             started: float, transcript: str | None = None) -> Job:
-    """Find the face, analyse the speech, plan all motion, and record it all as a new job."""
-    with sink.stage("face"):
-        face = detect_face(portrait.pixels, sink)
-    framing = plan_framing((portrait.width, portrait.height), face, settings)
-    if framing.mode == "frame" and framing.scale > UPSCALE_WARNING:
-        sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
-                    "a larger portrait or a smaller --resolution will look sharper")
+             started: float, transcript: str | None = None, workers: int = 1) -> Job:
+    """Find the face, analyse the speech, plan all motion, and record it all as a new job.
+
+    Speech analysis uses up to `workers` processes, which start while the face is found."""
+    with speech_pool(sound.duration_s, workers) as pool:
+        with sink.stage("face"):
+            face = detect_face(portrait.pixels, sink)
+        framing = plan_framing((portrait.width, portrait.height), face, settings)
+        if framing.mode == "frame" and framing.scale > UPSCALE_WARNING:
+            sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
+                        "a larger portrait or a smaller --resolution will look sharper")
+        with sink.stage("speech"):
+            speech = analyse_speech(sound, transcript, pool=pool)
     canvas, framed_face = apply_framing(portrait.pixels, face, framing)
-    with sink.stage("speech"):
-        speech = analyse_speech(sound, transcript)
     frames = max(1, round(sound.duration_s * settings.fps))
     seed = settings.seed if settings.seed is not None else derive_seed(
         portrait.sha256, sound.sha256, settings)

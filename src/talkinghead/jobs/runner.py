@@ -9,7 +9,6 @@ same job renders only what is missing, and the joined video is the same.
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
 import os
 import queue
 import signal
@@ -25,6 +24,7 @@ import av
 from ..errors import RenderTimeoutError, TalkingHeadError
 from ..events import ProgressSink
 from ..media.video import finalize_mp4
+from ..processes import SPAWN, spawn_pool
 from .store import CHUNK_DONE, DONE, FAILED, INTERRUPTED, RENDERING, TIMED_OUT, Chunk, Job, JobStore
 from .worker import ChunkTask, job_format, part_path, render_chunk
 
@@ -160,10 +160,8 @@ def part_frames(path: Path) -> int | None:
 def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: int, advance,
                     deadline: Deadline) -> None:
     """One process per core; the parent records finished chunks and forwards progress."""
-    context = multiprocessing.get_context("spawn")  # fresh processes: no inherited threads or locks
-    progress = context.Queue()
-    pool = context.Pool(min(workers, len(tasks)), initializer=_init_worker,
-                        initargs=(progress,))
+    progress = SPAWN.Queue()
+    pool = spawn_pool(min(workers, len(tasks)), initializer=_init_worker, initargs=(progress,))
     try:
         running = {task.index: pool.apply_async(_pool_render, (task,)) for task in tasks}
         while running:

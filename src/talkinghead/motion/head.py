@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage
 
 from .frames import FrameSpeech
 from .types import freeze_arrays
@@ -144,6 +144,8 @@ def _nods(frames: FrameSpeech, style: HeadStyle, fps: int) -> np.ndarray:
     if not onset.any():
         return np.zeros(n)
     threshold = np.percentile(onset[onset > 0], EMPHASIS_QUANTILE)
+    from scipy import signal  # here, not at the top: see speech/sphinx.py
+
     peaks, props = signal.find_peaks(onset, height=threshold,
                                      distance=max(1, round(style.nod_gap_s * fps)))
     impulses = np.zeros(n)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import fft, ndimage, signal
+from scipy import fft, ndimage
 
 from .types import AcousticFeatures
 
@@ -72,6 +72,8 @@ SPEECH_MIN_BURST_S: Final = 0.05  # shorter bursts are clicks, not speech
 
 def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
     """Loudness, voicing, openness, rounding, frication and voice activity, one value per hop."""
+    from scipy import signal  # here, not at the top: half a second to import (see sphinx.py)
+
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     hop = max(1, round(HOP_S * rate))
     n_hops = max(1, int(np.ceil(len(x) / hop)))
@@ -128,6 +130,8 @@ def _frames(x: np.ndarray, hop: int, first: int, count: int, length: int) -> np.
 
 
 def _power_spectra(x: np.ndarray, rate: int, hop: int, first: int, count: int):
+    from scipy import signal
+
     length = round(SPECTRUM_WINDOW_S * rate)
     n_fft = 1 << int(np.ceil(np.log2(length)))
     window = signal.get_window("hann", length).astype(np.float32)

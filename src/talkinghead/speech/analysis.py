@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from multiprocessing.pool import Pool
 from typing import Final
 
 import numpy as np
@@ -16,7 +17,8 @@ MIN_GAP_S: Final = 0.05  # stretches alignment left out that are shorter than th
 
 
 def analyse_speech(audio, transcript: str | None = None,
-                   recognizer: str | PhoneRecognizer = "pocketsphinx") -> Speech:
+                   recognizer: str | PhoneRecognizer = "pocketsphinx",
+                   pool: Pool | None = None) -> Speech:
     """Phones and per-hop acoustic features for `audio` (anything with .samples, .sample_rate).
 
     With `transcript` (plain text of what is said, any punctuation and numbers), the phones
@@ -24,6 +26,7 @@ def analyse_speech(audio, transcript: str | None = None,
     or for some words, the phone loop fills in. Without it, the phone loop gives them all.
     The acoustic features never depend on the phones, so motion planning can weigh the two
     frame by frame (the phones say which shape, the acoustics how much and whether at all).
+    A `pool` of worker processes (`parallel.speech_pool`) recognises phones in parallel.
     """
     samples = np.asarray(audio.samples, dtype=np.float32).reshape(-1)
     if samples.size == 0:
@@ -32,14 +35,15 @@ def analyse_speech(audio, transcript: str | None = None,
     duration = samples.size / rate
     aligned = align_transcript(samples, rate, transcript) if transcript else None
     if aligned is None:
-        phones = recognize_phones(samples, rate, recognizer)
+        phones = recognize_phones(samples, rate, recognizer, pool)
     else:
-        phones = _fill_gaps(aligned, samples, rate, recognizer, duration)
+        phones = _fill_gaps(aligned, samples, rate, recognizer, duration, pool)
     return Speech(phones=phones, features=extract_features(samples, rate), duration_s=duration)
 
 
 def _fill_gaps(aligned: tuple[PhoneSpan, ...], samples: np.ndarray, rate: int,
-               recognizer: str | PhoneRecognizer, duration: float) -> tuple[PhoneSpan, ...]:
+               recognizer: str | PhoneRecognizer, duration: float,
+               pool: Pool | None) -> tuple[PhoneSpan, ...]:
     """Aligned phones, with the phone loop's phones in the stretches alignment left out."""
     gaps, cursor = [], 0.0
     for span in sorted(aligned, key=lambda s: s.start_s):
@@ -50,7 +54,7 @@ def _fill_gaps(aligned: tuple[PhoneSpan, ...], samples: np.ndarray, rate: int,
         gaps.append((cursor, duration))
     filled = list(aligned)
     if gaps:
-        for span in recognize_phones(samples, rate, recognizer):
+        for span in recognize_phones(samples, rate, recognizer, pool):
             for start, end in gaps:
                 first, last = max(span.start_s, start), min(span.end_s, end)
                 if last > first:

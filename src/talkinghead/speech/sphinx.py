@@ -7,7 +7,6 @@ import os
 from typing import Final
 
 import numpy as np
-from scipy import signal
 
 RATE: Final = 16000  # Hz; the rate of the Sphinx acoustic models
 FRAME_S: Final = 0.01  # pocketsphinx reports 100 frames per second
@@ -36,6 +35,11 @@ def to_rate(x: np.ndarray, rate: int) -> np.ndarray:
     if rate == RATE:
         return x
     divisor = np.gcd(int(rate), RATE)
+    # scipy.signal is imported here rather than at the top of the module, as in the other
+    # speech and motion modules: it takes half a second, and the processes that only render
+    # frames (chunk workers) never need it.
+    from scipy import signal
+
     return signal.resample_poly(x, RATE // divisor, int(rate) // divisor).astype(np.float32)
 
 

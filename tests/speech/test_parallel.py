@@ -1,0 +1,42 @@
+from itertools import pairwise
+
+import numpy as np
+
+from talkinghead.speech import phonemes
+from talkinghead.speech.parallel import speech_pool
+from talkinghead.speech.phonemes import recognize_phones
+
+RATE = 16000
+
+
+def test_pieces_decoded_in_worker_processes_give_the_same_phones(monkeypatch, synth):
+    monkeypatch.setattr(phonemes, "PIECE_S", 1.5)  # the parent cuts; the workers only decode
+    gap = synth.silence
+    word = np.concatenate([synth.vowel(0.3, (750, 1100, 2500)), gap(0.05),
+                           synth.vowel(0.3, (290, 2300, 3000))])
+    audio = np.concatenate([gap(0.2), word, gap(0.3), word, gap(0.3), word, gap(0.2)])
+    assert phonemes.piece_count(len(audio) / RATE) == 2
+    in_this_process = recognize_phones(audio, RATE, "pocketsphinx-loop")
+    with speech_pool(len(audio) / RATE, workers=2) as pool:
+        assert pool is not None
+        in_workers = recognize_phones(audio, RATE, "pocketsphinx-loop", pool)
+    assert in_workers == in_this_process
+    assert {s.label for s in in_workers} - {"SIL"}
+
+
+def test_no_worker_processes_where_one_process_is_enough():
+    one_piece = phonemes.PIECE_S / 2
+    with speech_pool(one_piece, workers=8) as pool:
+        assert pool is None
+    with speech_pool(10 * phonemes.PIECE_S, workers=1) as pool:
+        assert pool is None
+
+
+def test_the_cuts_depend_on_the_audio_only(synth):
+    audio = np.concatenate([synth.vowel(1.0, (700, 1200, 2500)), synth.silence(0.2)] * 30)
+    bounds = phonemes.piece_bounds(audio)
+    assert len(bounds) == phonemes.piece_count(len(audio) / RATE) == 3
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(audio)
+    for (_, stop), (start, _) in pairwise(bounds):
+        assert stop == start
+        assert np.abs(audio[stop - 800 : stop + 800]).max() < 1e-3  # cut inside a silence
