@@ -132,9 +132,7 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
 
 def _check_engine(engine: str, settings: RenderSettings) -> None:
     """An unknown engine, or one missing its files (checkpoints), fails before any work."""
-    check_ready = getattr(get_engine(engine), "check_ready", None)
-    if check_ready is not None:
-        check_ready(settings)
+    get_engine(engine).check_ready(settings)
 
 
 def executor_for(backend: str | ChunkExecutor, workers: int | None = None) -> ChunkExecutor:
@@ -239,10 +237,11 @@ def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSett
                          _frame_loudness(speech, frames, settings.fps))
     folder = store.folder(job_id)
     folder.mkdir(parents=True, exist_ok=True)
-    own_planning = getattr(get_engine(engine), "plan_job", None)
-    if own_planning is not None:  # e.g. sadtalker: its audio networks, once for the whole audio
+    renderer = get_engine(engine)
+    if renderer.plans_jobs:  # e.g. sadtalker's audio networks, once for the whole audio
         with sink.stage("coefficients"):
-            own_planning(folder, canvas, framed_face, sound.samples, settings, plan.blink, seed)
+            renderer.plan_job(folder, canvas, framed_face, sound.samples, settings, plan.blink,
+                              seed)
     save_inputs(folder, ChunkInputs(canvas, framed_face, framing.roi, plan))
     now = time.time()
     width, height = framing.canvas_size

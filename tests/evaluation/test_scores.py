@@ -5,6 +5,7 @@ from talkinghead.evaluation.rendered import Calibration
 from talkinghead.evaluation.scores import (
     best_lag,
     count_cycles,
+    hold_frames,
     pauses_of,
     score_lipsync,
     score_syllables,
@@ -85,3 +86,16 @@ def test_syllable_scores():
     s = score_syllables(o, np.array([0.44, 0.9]), [(1.1, 1.6)], 25, CAL)
     assert s.open_at_peaks.hits == 1 and s.open_at_peaks.total == 2
     assert s.flaps == 2 and s.pause_rest.total == 12 and s.pause_rest.hits == 9
+
+
+def test_a_state_counts_when_held_40_ms_at_any_frame_rate():
+    assert [hold_frames(fps) for fps in (24, 25, 30, 50, 60)] == [1, 1, 1, 2, 2]
+    o = np.full(round(PHONEMES[-1].end_s * 60), 0.01)  # the same speech at 60 fps
+    o[round(0.48 * 60):round(0.64 * 60)] = o[round(0.72 * 60):round(0.88 * 60)] = 0.2
+    t_frames = np.arange(round(0.64 * 60), round(0.72 * 60))  # the "t", 5 frames
+    o[t_frames] = 0.05
+    o[t_frames[2]] = 0.0  # one 17 ms sealed reading: not a seal
+    assert score_lipsync(o, PHONEMES, 60, CAL).tongue_sealed.hits == 0
+    o[t_frames[3]] = 0.0  # two in a row (33 ms): a seal
+    assert score_lipsync(o, PHONEMES, 60, CAL).tongue_sealed.hits == 1
+    assert count_cycles(np.array([1, 0, 1, 1, 0, 0, 1], bool), min_frames=2) == 1

@@ -2,14 +2,20 @@
 
 Frame i shows [i/fps, (i+1)/fps). A phoneme's frames are those whose centre lies inside it (or,
 for one shorter than a frame, the frame holding its middle). Openings are judged with a
-portrait's `Calibration` (see `rendered.py`). The figures, as the issue states them:
+portrait's `Calibration` (see `rendered.py`). A mouth state (sealed, open, away from rest)
+counts only where it is *held* for HOLD_S, 40 ms: one frame at 24, 25 or 30 fps, two
+consecutive frames at 50 or 60 fps. So the figures measure the same thing at every frame rate:
+with "any one frame", 60 fps would sample the landmark detector's frame-to-frame noise (its
+inner-lip points jump between the lips and the teeth on frames that look alike) two and a
+half times as often as 25 fps, and a consonant would count as sealed on one 17 ms reading. The
+figures, as the issue states them:
 
 - bilabials sealed: share of p, b, m (word-initial and word-medial; word-final reported
-  apart) with a sealed frame among the phoneme's frames or the one frame either side
-  ("within one frame of the phoneme").
-- open vowels open: share of open vowels (60 ms or longer) with an open frame among theirs.
-- tongue consonants sealed: share of t, d, n, s, z, l, r, k, g (40 ms or longer) with a sealed
-  frame among their own frames. (Lower is better; at most 30% is the goal.)
+  apart) held sealed among the phoneme's frames and the one frame either side ("within one
+  frame of the phoneme").
+- open vowels open: share of open vowels (60 ms or longer) held open among their frames.
+- tongue consonants sealed: share of t, d, n, s, z, l, r, k, g (40 ms or longer) held sealed
+  among their own frames. (Lower is better; at most 30% is the goal.)
 - pauses at rest: share of the frames lying wholly inside pauses longer than 0.3 s that are at
   rest.
 - lag: the shift (in frames) that best correlates the measured opening with the phoneme
@@ -34,6 +40,7 @@ TONGUE_MIN_S: Final = 0.04
 PAUSE_MIN_S: Final = 0.3
 MAX_LAG_FRAMES: Final = 5
 BILABIAL_REACH_FRAMES: Final = 1  # "within one frame of the phoneme"
+HOLD_S: Final = 0.04  # a mouth state counts when held this long (rounded to whole frames)
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,11 @@ def score_lipsync(opening: np.ndarray, phonemes: tuple[KnownPhoneme, ...], fps: 
         if kind == "bilabial":
             first, last = _overlapping(p, fps, n)
             lo, hi = max(0, first - BILABIAL_REACH_FRAMES), min(n, last + BILABIAL_REACH_FRAMES)
-            bilabial[p.position] += Count(int(sealed[lo:hi].any()), 1)
+            bilabial[p.position] += Count(int(held(sealed[lo:hi], fps)), 1)
         elif kind == "open" and p.duration_s >= OPEN_VOWEL_MIN_S:
-            vowels += Count(int(is_open[own_frames(p, fps, n)].any()), 1)
+            vowels += Count(int(held(is_open[own_frames(p, fps, n)], fps)), 1)
         elif kind == "tongue" and p.duration_s >= TONGUE_MIN_S:
-            tongue += Count(int(sealed[own_frames(p, fps, n)].any()), 1)
+            tongue += Count(int(held(sealed[own_frames(p, fps, n)], fps)), 1)
     pauses = Count()
     for start, end in pauses_of(phonemes, PAUSE_MIN_S):
         inside = np.arange(int(np.ceil(start * fps - 1e-9)), min(n, int(np.floor(end * fps))))
@@ -113,6 +120,25 @@ def score_lipsync(opening: np.ndarray, phonemes: tuple[KnownPhoneme, ...], fps: 
     return LipSyncScores(bilabial["initial"], bilabial["medial"],
                          bilabial["final"] + bilabial["only"], vowels, tongue, pauses,
                          (best_lag(opening, openness_curve(phonemes, fps, n)),))
+
+
+def hold_frames(fps: int) -> int:
+    """Consecutive frames that make HOLD_S at `fps` (at least one)."""
+    return max(1, round(HOLD_S * fps))
+
+
+def held(state: np.ndarray, fps: int) -> bool:
+    """Whether `state` (per frame) is True for hold_frames(fps) frames in a row."""
+    return longest_run(state) >= hold_frames(fps)
+
+
+def longest_run(state: np.ndarray) -> int:
+    """The length of the longest run of True in `state`."""
+    longest = current = 0
+    for value in np.asarray(state, dtype=bool):
+        current = current + 1 if value else 0
+        longest = max(longest, current)
+    return longest
 
 
 def own_frames(p: KnownPhoneme, fps: int, n: int) -> np.ndarray:
@@ -188,9 +214,9 @@ def _fill_gaps(values: np.ndarray) -> np.ndarray:
 class SyllableScores:
     """Figures for speech whose phonemes are unknown (other languages, singing)."""
 
-    open_at_peaks: Count  # syllable peaks with an open frame within one frame
+    open_at_peaks: Count  # syllable peaks held open within one frame of the peak
     pause_rest: Count  # frames wholly inside pauses that are at rest
-    flaps: int  # open-close cycles inside pauses (rest, then not, then rest again)
+    flaps: int  # open-close cycles inside pauses (rest, then held away from it, then rest)
 
     def __add__(self, other: SyllableScores) -> SyllableScores:
         return SyllableScores(self.open_at_peaks + other.open_at_peaks,
@@ -209,7 +235,7 @@ def score_syllables(opening: np.ndarray, peaks_s: np.ndarray,
     for t in peaks_s:
         frame = min(n - 1, int(t * fps))
         lo, hi = max(0, frame - 1), min(n, frame + 2)
-        at_peaks += Count(int(is_open[lo:hi].any()), 1)
+        at_peaks += Count(int(held(is_open[lo:hi], fps)), 1)
     pause_rest, flaps = Count(), 0
     for start, end in pauses_s:
         inside = np.arange(int(np.ceil(start * fps - 1e-9)), min(n, int(np.floor(end * fps))))
@@ -217,16 +243,17 @@ def score_syllables(opening: np.ndarray, peaks_s: np.ndarray,
             continue
         calm = rest[inside]
         pause_rest += Count(int(calm.sum()), len(inside))
-        flaps += count_cycles(calm)
+        flaps += count_cycles(calm, hold_frames(fps))
     return SyllableScores(at_peaks, pause_rest, flaps)
 
 
-def count_cycles(calm: np.ndarray) -> int:
-    """Runs of False with True on both sides: the mouth left rest and came back."""
+def count_cycles(calm: np.ndarray, min_frames: int = 1) -> int:
+    """Runs of False at least `min_frames` long with True on both sides: the mouth left rest
+    and came back."""
     calm = np.asarray(calm, dtype=bool)
     changes = np.flatnonzero(np.diff(calm.astype(np.int8)))
     cycles = 0
     for leave, back in pairwise(changes):
-        if calm[leave] and not calm[leave + 1] and calm[back + 1]:
+        if calm[leave] and not calm[leave + 1] and calm[back + 1] and back - leave >= min_frames:
             cycles += 1
     return cycles

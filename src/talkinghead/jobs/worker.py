@@ -91,11 +91,8 @@ def _engine_state(task: ChunkTask):
         inputs = load_inputs(task.job_folder)
         engine = get_engine(task.engine)
         settings = RenderSettings(**task.settings)
-        if hasattr(engine, "prepare_job"):  # engines that also read files they planned
-            state = engine.prepare_job(task.job_folder, inputs.canvas, inputs.face, inputs.roi,
-                                       settings)
-        else:
-            state = engine.prepare(inputs.canvas, inputs.face, inputs.roi, settings)
+        state = engine.prepare_job(task.job_folder, inputs.canvas, inputs.face, inputs.roi,
+                                   settings)
         height, width = inputs.canvas.shape[:2]
         _prepared.key, _prepared.value = key, (engine, state, (width, height), inputs.plan)
     return _prepared.value

@@ -101,10 +101,8 @@ def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, 
 def _engine_files_for(engine: str, job_folder: Path, start: int, stop: int) -> dict[str, str]:
     from ..render.base import get_engine
 
-    chunk_files = getattr(get_engine(engine), "chunk_files", None)
-    if chunk_files is None:
-        return {}
-    return {name: _b64(data) for name, data in chunk_files(job_folder, start, stop).items()}
+    files = get_engine(engine).chunk_files(job_folder, start, stop)
+    return {name: _b64(data) for name, data in files.items()}
 
 
 # Worker side.

@@ -7,8 +7,10 @@ in any order, by several processes or machines.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,15 +18,43 @@ from ..face.landmarks import FaceGeometry
 from ..settings import RenderSettings
 
 
-class Engine(Protocol):
-    name: str
+class Engine(ABC):
+    """A render engine: `prepare` and `render` are its own; the job hooks below do nothing
+    unless an engine plans work of its own for a whole job (the sadtalker engine runs its
+    audio networks once per job and its chunks read the result)."""
 
+    name: str
+    plans_jobs: bool = False  # True where `plan_job` does work of its own (a stage of its own)
+
+    @abstractmethod
     def prepare(self, canvas: np.ndarray, face: FaceGeometry,
                 roi: tuple[int, int, int, int], settings: RenderSettings) -> Any:
         """Per-portrait state: everything that does not change from frame to frame."""
 
+    @abstractmethod
     def render(self, state: Any, plan, start: int, stop: int) -> Iterator[np.ndarray]:
         """Frames `start` to `stop` (exclusive) of `plan`, each H x W x 3 uint8 RGB."""
+
+    def check_ready(self, settings: RenderSettings) -> None:
+        """Raise a `TalkingHeadError` before any work if this render cannot run here (files
+        missing); nothing to check by default."""
+        return None
+
+    def plan_job(self, folder: Path, canvas: np.ndarray, face: FaceGeometry,
+                 samples: np.ndarray, settings: RenderSettings, blink: np.ndarray,
+                 seed: int) -> None:
+        """Once per job, after motion planning: write what the chunks need into `folder`
+        (only where `plans_jobs`)."""
+        return None
+
+    def prepare_job(self, folder: Path, canvas: np.ndarray, face: FaceGeometry,
+                    roi: tuple[int, int, int, int], settings: RenderSettings) -> Any:
+        """`prepare`, for a chunk of the job in `folder` (which may hold `plan_job`'s files)."""
+        return self.prepare(canvas, face, roi, settings)
+
+    def chunk_files(self, folder: Path, start: int, stop: int) -> dict[str, bytes]:
+        """Files of the job folder a remote worker needs for frames start..stop-1, by name."""
+        return {}
 
 
 def get_engine(name: str) -> Engine:

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..face.landmarks import FaceGeometry
 from ..settings import RenderSettings
+from .base import Engine
 from .enhance import Enhancer, calibrate, restore
 from .eyelids import LidShape, draw_blink, lid_shapes
 from .lips import refine_inner_lips, shows_teeth
@@ -79,7 +80,7 @@ class WarpState:
         return self.enhancer.interpolation
 
 
-class WarpEngine:
+class WarpEngine(Engine):
     name = "warp"
 
     def prepare(self, canvas: np.ndarray, face: FaceGeometry,

@@ -22,6 +22,7 @@ import torch
 
 from ...errors import TalkingHeadError
 from ...face.landmarks import FaceGeometry
+from ...render.base import Engine
 from ...settings import RenderSettings
 from .checkpoints import CheckpointSet, checkpoint_directory, locate
 from .coefficients import COEFFICIENTS_FILE, CoefficientTrack, plan_coefficients
@@ -58,8 +59,9 @@ def require_checkpoints(settings: RenderSettings) -> CheckpointSet:
     return locate(settings.size, settings.preprocess, checkpoint_directory())
 
 
-class SadTalkerEngine:
+class SadTalkerEngine(Engine):
     name = "sadtalker"
+    plans_jobs = True
 
     def check_ready(self, settings: RenderSettings) -> None:
         """Fail before any work if the checkpoint files this render needs are missing."""
