@@ -10,7 +10,8 @@ inter-ocular distance). Other languages and singing: the clips of ../shared/data
 judged at their syllable peaks and pauses. Definitions: `evaluation/rendered.py` (sealed,
 open, at rest) and `evaluation/scores.py` (each figure). Goals from issue 11 are printed
 under each table. `--fps 30` or `--fps 60` plans and renders at that rate (issue 10: lip sync
-must hold at every output rate; "within one frame" then means a shorter time). Needs Debian's
+must hold at every output rate; the measure judges 40 ms, one frame at 25 fps, at every rate: see
+`evaluation/scores.py`). Needs Debian's
 espeak-ng.
 """
 

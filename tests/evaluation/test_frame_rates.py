@@ -2,9 +2,9 @@
 
 The same eSpeak NG speech (known phoneme times, aligned from its transcript) is planned and
 rendered at each rate on a closed-mouth photo (../shared/data), and every figure of
-`evaluation.scores` is compared with the 25 fps render. "Within one frame" is a tighter
-window at 60 fps (17 ms instead of 40), so equal figures mean the timing holds at the finer
-rate rather than being rounded to 25 fps. Skipped where espeak-ng is not installed.
+`evaluation.scores` is compared with the 25 fps render. The measure judges time, not frames
+(a state held 40 ms, within 40 ms), so the figures mean the same at each rate. Skipped where
+espeak-ng is not installed.
 """
 
 from __future__ import annotations

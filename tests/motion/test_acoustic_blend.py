@@ -1,7 +1,7 @@
 import numpy as np
 
 from talkinghead.motion.acoustic import blend_acoustics, phone_trust
-from talkinghead.motion.coarticulation import coarticulate
+from talkinghead.motion.coarticulation import APART_JAW, coarticulate
 from talkinghead.motion.frames import speech_to_frames
 from talkinghead.motion.visemes import viseme_targets
 from talkinghead.speech.types import PhoneSpan, Speech
@@ -78,3 +78,20 @@ def test_loud_voiced_nuclei_open_the_jaw(speech_of):
     speech = speech_of([("SIL", 0.2), ("IY", 0.4), ("SIL", 0.2)])
     _, blended, _ = _blend(speech)
     assert blended.jaw[6:14].max() >= NUCLEUS_JAW - 1e-6
+
+
+def test_a_tongue_stop_keeps_the_lips_apart_through_its_silent_closure(speech_of):
+    spoken = speech_of([("SIL", 0.2), ("AA", 0.3), ("SIL", 0.12), ("AA", 0.3), ("SIL", 0.2)])
+    spans = (PhoneSpan("SIL", 0, 0.2, True), PhoneSpan("AA", 0.2, 0.5, True),
+             PhoneSpan("T", 0.5, 0.62, True), PhoneSpan("AA", 0.62, 0.92, True),
+             PhoneSpan("SIL", 0.92, 1.12, True))
+    speech = Speech(spans, spoken.features, 1.12)  # "a-ta": the "t" is 120 ms of silence
+    fps = 60
+    n = int(np.ceil(speech.duration_s * fps))
+    frames = speech_to_frames(speech, fps, n)
+    visemes = viseme_targets(frames.phones, n, frames.loudness, fps)
+    blended = blend_acoustics(coarticulate(visemes, fps), frames, visemes.apart)
+    closure_frames = np.arange(round(0.52 * fps), round(0.60 * fps))
+    assert blended.jaw[closure_frames].min() >= APART_JAW - 1e-6
+    without = blend_acoustics(coarticulate(visemes, fps), frames)
+    assert without.jaw[closure_frames].min() < APART_JAW - 0.02  # what the floor prevents

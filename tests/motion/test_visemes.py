@@ -56,6 +56,13 @@ def test_a_bilabial_shorter_than_a_frame_still_seals_one():
     assert closure[2] == 1 and closure[[0, 1, 3, 4]].max() == 0
 
 
+def test_a_short_seal_is_held_40_ms_at_any_frame_rate():
+    phones = (FramePhone("AA", 0, 6.1), FramePhone("B", 6.1, 6.9), FramePhone("AA", 6.9, 12))
+    closure = viseme_targets(phones, 12, fps=60).targets.closure  # a 13 ms "b" at 60 fps
+    assert (closure == 1).sum() == 2  # two frames: 33 ms
+    assert (viseme_targets(phones, 12, fps=25).targets.closure == 1).sum() == 1  # 40 ms
+
+
 def test_frame_target_mixes_phones_by_overlap_and_dominance():
     phones = (FramePhone("AA", 0, 0.5), FramePhone("IY", 0.5, 1))
     jaw = viseme_targets(phones, 1).targets.jaw[0]

@@ -2,13 +2,14 @@
 
 Frame i shows [i/fps, (i+1)/fps). A phoneme's frames are those whose centre lies inside it (or,
 for one shorter than a frame, the frame holding its middle). Openings are judged with a
-portrait's `Calibration` (see `rendered.py`). A mouth state (sealed, open, away from rest)
-counts only where it is *held* for HOLD_S, 40 ms: one frame at 24, 25 or 30 fps, two
-consecutive frames at 50 or 60 fps. So the figures measure the same thing at every frame rate:
-with "any one frame", 60 fps would sample the landmark detector's frame-to-frame noise (its
-inner-lip points jump between the lips and the teeth on frames that look alike) two and a
-half times as often as 25 fps, and a consonant would count as sealed on one 17 ms reading. The
-figures, as the issue states them:
+portrait's `Calibration` (see `rendered.py`). Time is judged in HOLD_S, 40 ms, one frame at
+25 fps (the rate the goals were set at): a mouth state (sealed, open, away from rest) counts
+only where it is *held* that long, and "within one frame" means within that long. That is one
+frame at 24, 25 or 30 fps and two at 50 or 60, so the figures measure the same thing at every
+frame rate: with "any one frame", 60 fps would sample the landmark detector's frame-to-frame
+noise (its inner-lip points jump between the lips and the teeth on frames that look alike) two
+and a half times as often as 25 fps, and a consonant would count as sealed on one 17 ms reading.
+The figures, as the issue states them:
 
 - bilabials sealed: share of p, b, m (word-initial and word-medial; word-final reported
   apart) held sealed among the phoneme's frames and the one frame either side ("within one
@@ -39,8 +40,8 @@ OPEN_VOWEL_MIN_S: Final = 0.06
 TONGUE_MIN_S: Final = 0.04
 PAUSE_MIN_S: Final = 0.3
 MAX_LAG_FRAMES: Final = 5
-BILABIAL_REACH_FRAMES: Final = 1  # "within one frame of the phoneme"
-HOLD_S: Final = 0.04  # a mouth state counts when held this long (rounded to whole frames)
+HOLD_S: Final = 0.04  # a mouth state counts when held this long (rounded to whole frames),
+# and "within one frame" means within this long: one frame at 25 fps, as issue 11 set it
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def score_lipsync(opening: np.ndarray, phonemes: tuple[KnownPhoneme, ...], fps: 
         kind = phoneme_class(p.symbol)
         if kind == "bilabial":
             first, last = _overlapping(p, fps, n)
-            lo, hi = max(0, first - BILABIAL_REACH_FRAMES), min(n, last + BILABIAL_REACH_FRAMES)
+            reach = hold_frames(fps)
+            lo, hi = max(0, first - reach), min(n, last + reach)
             bilabial[p.position] += Count(int(held(sealed[lo:hi], fps)), 1)
         elif kind == "open" and p.duration_s >= OPEN_VOWEL_MIN_S:
             vowels += Count(int(held(is_open[own_frames(p, fps, n)], fps)), 1)
@@ -234,7 +236,8 @@ def score_syllables(opening: np.ndarray, peaks_s: np.ndarray,
     at_peaks = Count()
     for t in peaks_s:
         frame = min(n - 1, int(t * fps))
-        lo, hi = max(0, frame - 1), min(n, frame + 2)
+        reach = hold_frames(fps)
+        lo, hi = max(0, frame - reach), min(n, frame + reach + 1)
         at_peaks += Count(int(held(is_open[lo:hi], fps)), 1)
     pause_rest, flaps = Count(), 0
     for start, end in pauses_s:

@@ -21,6 +21,7 @@ from typing import Final
 import numpy as np
 from scipy import ndimage
 
+from .coarticulation import APART_JAW
 from .frames import FrameSpeech
 from .types import MouthTrack
 from .visemes import CLASS_OF
@@ -55,8 +56,14 @@ NUCLEUS_CORE: Final = 0.1  # ... down to 0.1 loudness (3.5 dB) under its peak
 ACOUSTIC_TEETH: Final = (0.6, 0.7)  # teeth shown per unit of jaw and of frication
 
 
-def blend_acoustics(track: MouthTrack, frames: FrameSpeech) -> MouthTrack:
-    """The phone track blended with the acoustic track, by local agreement between the two."""
+def blend_acoustics(track: MouthTrack, frames: FrameSpeech,
+                    apart: np.ndarray | None = None) -> MouthTrack:
+    """The phone track blended with the acoustic track, by local agreement between the two.
+
+    `apart` (per frame, 0..1: a tongue consonant's share, see `visemes.py`) keeps the jaw
+    floor coarticulation gave those frames wherever the phones are trusted: the silent
+    closure of a "t", "d" or "k" would otherwise draw the acoustic jaw, and so the lips,
+    nearly shut (more visibly at 50 and 60 fps, whose frames land inside the closure)."""
     aligned = aligned_share(frames)
     trust = np.maximum(phone_trust(frames), aligned)
     weight = PHONE_WEIGHT_MAX * trust
@@ -76,6 +83,8 @@ def blend_acoustics(track: MouthTrack, frames: FrameSpeech) -> MouthTrack:
     contact = np.maximum(contact, aligned)
     closure = contact * track.closure
     blended_jaw = weight * track.jaw + (1 - weight) * jaw
+    if apart is not None:
+        blended_jaw = np.maximum(blended_jaw, APART_JAW * trust * apart)
     return MouthTrack(
         jaw=np.maximum(blended_jaw, nucleus_jaw(frames) * (closure < 0.5)),
         width=weight * track.width + (1 - weight) * width,

@@ -35,7 +35,10 @@ REACH_S: Final[dict[str, tuple[float, float]]] = {
     "tuck": (0.045, 0.030),
 }
 VOWEL_KEEP: Final = 0.6  # a vowel frame keeps at least this share of its own jaw target
-APART_JAW: Final = 0.18  # a tongue consonant's frame opens the jaw at least this far ...
+APART_JAW: Final = 0.22  # a tongue consonant's frame opens the jaw at least this far (above
+# the shapes' own 0.18-0.2: on a narrow or small mouth, such as ../shared/data/images/sad.png,
+# 0.18 left a slit that read as sealed on a third of them; 0.22 on a fifth, as on wider mouths)
+# ...
 APART_MAX_CLOSURE: Final = 0.2  # ... and its lips close at most this far
 VOWEL_MAX_CLOSURE: Final = 0.3  # a vowel's frame lets the closure of a neighbouring "m" reach
 # this far, no further: "mom", "baby" part the lips for their vowel even when it lasts a frame

@@ -141,6 +141,8 @@ DOMINANCE: Final[dict[str, tuple[float, float, float, float]]] = {
     "other": (0.3, 0.3, 0.3, 0.3),
 }
 CONTACT_FULL_OVERLAP: Final = 0.5  # a contact phone covering half a frame closes it fully
+MIN_CONTACT_S: Final = 0.04  # a contact is held at least this long: one frame at 25 fps, two
+# at 50 or 60 (a seal drawn on one 17 ms frame would be shorter than the eye can catch)
 VOWEL_MIN_COVER: Final = 0.5  # a frame "shows" a vowel when the vowel covers half of it
 
 
@@ -185,10 +187,11 @@ def shape_of(label: str) -> Shape:
 
 
 def viseme_targets(phones: tuple[FramePhone, ...], n_frames: int,
-                   loudness: np.ndarray | None = None) -> Visemes:
-    """Frame-by-frame targets: overlap- and dominance-weighted shapes of the phones shown.
+                   loudness: np.ndarray | None = None, fps: int = 25) -> Visemes:
+    """Frame-by-frame targets (at `fps`): overlap- and dominance-weighted shapes of the phones.
 
     `loudness` (per frame, 0..1) places the seal of phones that are not aligned (see above)."""
+    hold = max(1, round(MIN_CONTACT_S * fps))
     weighted = {c: np.zeros(n_frames) for c in CONTINUOUS}
     weights = {c: np.zeros(n_frames) for c in CONTINUOUS}
     contacts = {"closure": np.zeros(n_frames), "tuck": np.zeros(n_frames)}
@@ -215,8 +218,9 @@ def viseme_targets(phones: tuple[FramePhone, ...], n_frames: int,
             if level > 0:
                 strength = level * np.clip(overlap / CONTACT_FULL_OVERLAP, 0.0, 1.0)
                 values[first:last] = np.maximum(values[first:last], strength)
-                at = _contact_frame(phone.aligned, first, overlap, loudness)
-                values[first + at] = level  # a full contact, however short the phone
+                at = first + _contact_frame(phone.aligned, first, overlap, loudness)
+                # A full contact, however short the phone, held for MIN_CONTACT_S.
+                values[at : at + hold] = np.maximum(values[at : at + hold], level)
         if CLASS_OF.get(label) == "vowel":
             better = overlap > vowel_cover[first:last]
             vowel_cover[first:last] = np.where(better, overlap, vowel_cover[first:last])
