@@ -35,8 +35,7 @@ def home(tmp_path: Path, monkeypatch) -> Path:
 
 @pytest.fixture
 def faceless_png(tmp_path: Path) -> Path:
-    """A 160 x 160 gradient: a valid picture with no face in it (small: the CNN detector's
-    fallback search takes seconds on larger ones)."""
+    """A 160 x 160 gradient: a valid picture with no face in it (small, for quick checks)."""
     side = 160
     ramp = np.linspace(0, 255, side, dtype=np.uint8)
     pixels = np.stack([np.tile(ramp, (side, 1)), np.tile(ramp[:, None], (1, side)),
@@ -46,6 +45,18 @@ def faceless_png(tmp_path: Path) -> Path:
     return path
 
 
+
+@pytest.fixture
+def faceless_photo(tmp_path: Path) -> Path:
+    """A 1600 x 1200 JPEG of noisy gradients, like a landscape photo: a face search over it
+    runs every detector to the end."""
+    height, width = 1200, 1600
+    y, x = np.mgrid[0:height, 0:width]
+    pixels = np.stack([x / width * 255, y / height * 255, (x + y) / (width + height) * 255], 2)
+    noise = np.random.default_rng(0).normal(0, 20, pixels.shape)
+    path = tmp_path / "landscape.jpg"
+    Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8)).save(path, quality=90)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,9 @@ from talkinghead.jobs.chunking import DEFAULT_CHUNK_SECONDS
 from talkinghead.settings import PRESETS, RenderSettings, settings_for
 from talkinghead.web.form import (
     controls,
+    field_problems,
+    flag_labels,
+    form_problem,
     preset_values,
     run_controls,
     run_options,
@@ -100,3 +103,20 @@ def test_blank_seed_and_timeout_mean_automatic():
     settings = settings_from_form("default", {**form_defaults(), "seed": "", "timeout": ""})
     assert settings.seed is None
     assert run_options({"timeout": "", "chunk_seconds": 30}).timeout_s == "auto"
+
+
+def test_each_bad_value_is_named_on_its_own_and_blanks_are_fine():
+    values = {**form_defaults(), "seed": "", "timeout": "0", "chunk_seconds": "abc",
+              "resolution": "1280x720", "expression_scale": 1.2}
+    problems = field_problems("default", values)
+    assert set(problems) == {"timeout", "chunk_seconds"}
+    assert problems["timeout"].startswith("--timeout must be a positive number")
+    assert form_problem("default", values) is not None
+    assert field_problems("default", {**form_defaults(), "seed": "", "timeout": ""}) == {}
+    assert form_problem("default", {**form_defaults(), "seed": "", "timeout": ""}) is None
+
+
+def test_flags_have_the_page_s_names():
+    labels = flag_labels()
+    assert labels["--timeout"] == "Timeout" and labels["--chunk-seconds"] == "Chunk seconds"
+    assert labels["--expression-scale"] == "Expression scale" and labels["--preset"] == "Preset"

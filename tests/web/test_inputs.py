@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from talkinghead.errors import AudioError, ImageError, NoFaceError
-from talkinghead.web.inputs import BOX_COLOUR, check_audio, check_portrait, keep_upload
+from talkinghead.web.inputs import (
+    BOX_COLOUR,
+    check_audio,
+    check_portrait,
+    keep_upload,
+    sample_inputs,
+)
 
 
 def png_header_only(path: Path, width: int, height: int) -> Path:
@@ -82,3 +88,11 @@ def test_not_audio_is_refused(tmp_path):
 def test_a_vanished_upload(tmp_path):
     with pytest.raises(Exception, match="drop the file again"):
         keep_upload(tmp_path / "gone.png", tmp_path / "uploads")
+
+
+def test_the_sample_is_the_demo_s_portrait_voice_over_and_transcript(tmp_path):
+    sample = sample_inputs(tmp_path / "uploads")
+    assert (sample.portrait.name, sample.voice.name) == ("portrait.jpg", "speech.ogg")
+    assert sample.portrait.is_relative_to(tmp_path / "uploads")  # kept like an upload
+    assert check_portrait(sample.portrait, tmp_path / "uploads").faces == 1
+    assert sample.transcript.startswith("Hello! I am a talking head")

@@ -10,6 +10,7 @@ from talkinghead.web.progress import (
     FINISHED,
     RESUME_STAGES,
     RUNNING,
+    STOPPED,
     WAITING,
     EventSink,
     Progress,
@@ -79,3 +80,28 @@ def test_finish_all_marks_every_stage_finished():
     progress = Progress()
     progress.finish_all()
     assert all(s.state == FINISHED and s.fraction == 1.0 for s in progress.stages)
+
+
+def test_a_reused_job_s_clocks_stop_when_it_is_done():
+    progress = Progress()
+    progress.apply(("start", "inputs", None))  # a reused job reports no other stage
+    progress.finish_all()
+    inputs = next(s for s in progress.stages if s.name == "inputs")
+    elapsed = inputs.elapsed_s
+    time.sleep(0.05)
+    assert inputs.elapsed_s == elapsed and inputs.state == FINISHED
+    assert all(s.elapsed_s is None for s in progress.stages if s.name != "inputs")
+
+
+def test_stop_all_stops_running_clocks_and_keeps_what_was_done():
+    progress = Progress()
+    sink = EventSink(progress.apply)
+    with sink.stage("face"):
+        pass
+    progress.apply(("start", "render", 100))
+    progress.apply(("advance", "render", 40))
+    progress.stop_all()
+    render = next(s for s in progress.stages if s.name == "render")
+    assert (render.state, render.done) == (STOPPED, 40) and render.ended is not None
+    assert states(progress)["face"][0] == FINISHED
+    assert states(progress)["join"][0] == WAITING

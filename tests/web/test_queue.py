@@ -8,6 +8,7 @@ import time
 import pytest
 
 from talkinghead.errors import TalkingHeadError
+from talkinghead.web.progress import STOPPED
 from talkinghead.web.queue import (
     CANCELLED,
     DONE,
@@ -133,12 +134,28 @@ def test_cancel_a_waiting_ticket_removes_it_from_the_queue(queue, executor):
     assert second.id not in executor.order
 
 
-def test_cancel_a_running_ticket_stops_it(queue):
+def test_cancel_a_running_ticket_stops_it_and_its_clocks(queue):
     ticket = queue.submit("a", request())
     wait_for(lambda: ticket.state == RUNNING)
-    assert "stopping" in queue.cancel(ticket.id)
+    wait_for(lambda: {s.name: s.state for s in ticket.progress.stages}["face"] == "running")
+    said = queue.cancel(ticket.id)
+    assert said.startswith("Stopping the render") and "nothing is kept" in said  # no job yet
+    assert "Resume" not in said and ticket.id not in said
     wait_for(lambda: ticket.state == CANCELLED)
     assert "already cancelled" in queue.cancel(ticket.id)
+    face = next(s for s in ticket.progress.stages if s.name == "face")
+    assert face.state == STOPPED and face.ended is not None
+    elapsed = face.elapsed_s
+    time.sleep(0.05)
+    assert face.elapsed_s == elapsed  # the stage's clock stopped with the render
+
+
+def test_cancelling_a_planned_job_says_resume_continues_it(queue):
+    ticket = queue.submit("a", request())
+    wait_for(lambda: ticket.state == RUNNING)
+    ticket.progress.apply(("notice", "job th-0123456789ab: 100 frames in 1 chunk(s)"))
+    said = queue.cancel(ticket.id)
+    assert "job th-0123456789ab" in said and "Resume" in said
 
 
 def test_progress_and_job_id_reach_the_ticket(queue, executor):
@@ -180,9 +197,10 @@ def test_an_executor_crash_fails_the_ticket_not_the_queue():
     q.close()
 
 
-def test_unknown_ticket_is_a_one_line_error(queue):
-    with pytest.raises(TalkingHeadError, match="no render web-nope"):
+def test_unknown_ticket_is_a_one_line_error_without_its_id(queue):
+    with pytest.raises(TalkingHeadError, match="not known here any more") as error:
         queue.get("web-nope")
+    assert "web-" not in str(error.value)
 
 
 def test_close_refuses_new_tickets_and_cancels_waiting_ones(executor):

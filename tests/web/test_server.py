@@ -37,6 +37,7 @@ def test_the_page_is_served_on_loopback_with_nothing_from_elsewhere(server):
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", server.url) and server.token is None
     page = httpx.get(server.url, timeout=10)
     assert page.status_code == 200 and "talkinghead" in page.text
+    assert page.headers["content-encoding"] == "gzip"  # the page itself, not only its assets
     loaded = re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']([^\"']+)", page.text)
     assert loaded and not [u for u in loaded if u.startswith(("http:", "https:", "//"))]
 
@@ -52,9 +53,11 @@ def test_a_render_driven_over_http_is_a_job_of_the_store(server, sample_portrait
     settings = [c for c in (*controls(), *run_controls()) if not c.advanced] + [
         c for c in (*controls(), *run_controls()) if c.advanced]
     values = ["" if c.default is None else c.default for c in settings]
-    state, message, _ = client.predict({"visitor": "", "current": ""}, "", "natural", *values,
-                                       api_name="/render")
-    assert "Queued as web-" in message
+    state, message, progress, *_ = client.predict({"visitor": "", "current": ""}, "",
+                                                  "natural", *values, api_name="/render")
+    assert message == "" and ("data-state='queued'" in progress
+                              or "data-state='running'" in progress)
+    assert "web-" not in progress  # scripts get the item in `state`; the page shows job IDs
     deadline = time.monotonic() + RENDER_WAIT_S
     while (status := client.predict(state["current"], api_name="/status"))["state"] not in (
             "done", "failed", "cancelled"):

@@ -107,7 +107,7 @@ def test_queued_renders_are_listed_with_their_place(held, sample_portrait_path,
 def test_unknown_items_are_one_line_errors(held):
     with pytest.raises(TalkingHeadError, match="no job th-000000000000 in the job store"):
         held.resume("v", "th-000000000000")
-    with pytest.raises(TalkingHeadError, match="no render web-00000000"):
+    with pytest.raises(TalkingHeadError, match="not known here any more"):
         held.view("web-00000000")
     with pytest.raises(TalkingHeadError, match="pick a render first"):
         held.cancel("  ")
@@ -168,9 +168,11 @@ def test_cancel_keeps_the_finished_chunks_and_resume_finishes_the_job(service,
                             {"chunk_seconds": 5})
     wait_view(service, ticket.id,
               lambda v: any(s.name == "render" and s.done >= 150 for s in v.stages))
-    assert "stopping" in service.cancel(ticket.id)
+    assert service.cancel(ticket.id).startswith("Stopping job th-")
     view = wait_view(service, ticket.id, lambda v: v.state in FINAL)
-    assert view.state == CANCELLED and "Resume" in view.error
+    assert view.state == CANCELLED and f"Resume continues job {view.job_id}" in view.error
+    assert not view.stopping
+    assert all(s.elapsed_s is None or s.ended is not None for s in view.stages)  # clocks stop
     job = service.store.get(view.job_id)
     assert job.state == "interrupted"
     assert next(r for r in service.recent() if r.id == job.id).state == "interrupted"
@@ -181,6 +183,19 @@ def test_cancel_keeps_the_finished_chunks_and_resume_finishes_the_job(service,
     assert view.state == DONE, view.error
     assert [s.name for s in view.stages] == ["inputs", "render", "join"]
     assert video_facts(view.video).frames == job.frames
+
+
+def test_a_cancel_before_the_job_is_planned_does_not_offer_resume(service, sample_portrait_path,
+                                                                 sample_speech_path):
+    ticket = service.submit("v", sample_portrait_path, sample_speech_path, "default", {})
+    wait_view(service, ticket.id, lambda v: v.state == RUNNING)
+    said = service.cancel(ticket.id)  # the render process is still loading: no job yet
+    assert said.startswith("Stopping the render") and "Resume" not in said
+    assert service.view(ticket.id).stopping
+    view = wait_view(service, ticket.id, lambda v: v.state in FINAL)
+    assert view.state == CANCELLED and view.job_id is None
+    assert view.error.startswith("Cancelled before any frame was drawn; nothing was kept")
+    assert "Resume" not in view.error
 
 
 @pytest.mark.slow

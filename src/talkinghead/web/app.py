@@ -1,11 +1,20 @@
 """The page itself, in Gradio, over `WebService`; and the server that serves it.
 
 Gradio is what SadTalker and LivePortrait ship, so the page looks and works
-the way their users expect (drop zones, microphone recording, a video player),
-and its frontend is bundled in the wheel: nothing is fetched from a CDN at run
-time. Telemetry and the version check are off (`analytics_enabled=False` and
-the environment variables in `_offline_environment`), fonts are the theme's
-local ones, and server-side rendering (which needs Node) is off.
+the way their users expect (drop zones, microphone recording), and its frontend
+is bundled in the wheel: nothing is fetched from a CDN at run time. Telemetry
+and the version check are off (`analytics_enabled=False` and the environment
+variables in `_offline_environment`), and server-side rendering (which needs
+Node) is off.
+
+The page is kept light: the system's fonts, the browser's own video player, an
+HTML jobs list, the recorder made only when its tab is opened, responses
+compressed, and the server asked for progress only while a render of this page
+is queued or running.
+
+Blank number fields mean "automatic" and stay blank. Each value is checked as it
+is typed (the CLI's checks, in the page's words, next to the field), and Render
+is off, with the reason beside it, until the form would be accepted.
 
 Every handler catches `TalkingHeadError` (and anything else) and shows one
 line next to the input it concerns; no handler lets a traceback reach the page.
@@ -30,20 +39,37 @@ from ..errors import TalkingHeadError
 from ..settings import PRESETS
 from . import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, DEFAULT_PORT
 from .auth import TOKEN_PARAMETER, TokenGate, token_for
-from .form import Control, controls, preset_values, run_controls
-from .inputs import describe_error
+from .form import Control, controls, field_problems, form_problem, preset_values, run_controls
+from .inputs import describe_error, sample_inputs, warm_up
 from .service import WebService
-from .views import CSS, JOB_COLUMNS, job_table, message_html, progress_html
-
-PROGRESS_TICK_S = 1.0
-JOBS_TICK_S = 3.0
-START_TIMEOUT_S = 60.0
-INTRO = (
-    "# talkinghead\n"
-    "Drop a portrait and a voice-over, pick a preset, press **Render**. Renders run on this "
-    "machine, {at_once}, in the same job store as the `talkinghead` command: closing "
-    "this tab does not stop them, and `talkinghead --jobs` lists them."
+from .views import (
+    CSS,
+    JOBS_JS,
+    hint_html,
+    jobs_html,
+    message_html,
+    page_words,
+    progress_html,
+    video_html,
 )
+
+PROGRESS_TICK_S = 1.0  # while a render of this page is queued or running; no polling otherwise
+START_TIMEOUT_S = 60.0
+GZIP_MIN_BYTES = 1024  # the page, its config and API answers; the UI library compresses its assets
+LIVE_STATES = ("queued", "running", "rendering")  # an item whose progress still moves
+SYSTEM_FONTS = ("ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif")
+SYSTEM_MONO = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace")
+TITLE = "talkinghead"
+CAPTION = (
+    "Make a portrait talk: add a photo of a face and a recording of someone speaking, press "
+    "<b>Render</b>, and get a video of that face saying it, lips in sync. It is made on this "
+    "computer, {at_once}; you can close the tab while it works.")
+FIX_FIRST = "Fix this first: "
+NEEDS_BOTH = "Add a portrait and a voice-over first, or press Try the sample."
+NEEDS_PORTRAIT = "Add a portrait with a face first."
+NEEDS_VOICE = "Add a voice-over first, or record one."
+CHECKING = "<div class='th-hint'>Checking…</div>"
+RECORDING = "<div class='th-hint'>Recording…</div>"
 
 
 def _offline_environment() -> None:
@@ -59,6 +85,22 @@ def _visitor_secret(service: WebService) -> str:
     if not path.is_file():
         path.write_text(secrets.token_hex(16))
     return path.read_text().strip()
+
+
+def render_blocker(image: str, audio: str, preset: str, values: dict) -> str:
+    """Why Render cannot be pressed now, in the page's words; "" when it can."""
+    problems = field_problems(preset, values)
+    if problems:
+        return FIX_FIRST + page_words(next(iter(problems.values())))
+    if problem := form_problem(preset, values):
+        return FIX_FIRST + page_words(problem)
+    if not image and not audio:
+        return NEEDS_BOTH
+    if not image:
+        return NEEDS_PORTRAIT
+    if not audio:
+        return NEEDS_VOICE
+    return ""
 
 
 def build_page(service: WebService):
@@ -82,6 +124,11 @@ def build_page(service: WebService):
         wrapped.__name__ = handler.__name__
         return wrapped
 
+    def polling(on: bool):
+        return gr.Timer(active=on)
+
+    running = service.queue.max_running
+    at_once = "one video at a time" if running == 1 else f"{running} videos at a time"
     with gr.Blocks(title="talkinghead", analytics_enabled=False,
                    delete_cache=(3600, 86400)) as page:
         browser = gr.BrowserState({"visitor": "", "current": ""},
@@ -89,71 +136,108 @@ def build_page(service: WebService):
         portrait_path = gr.State("")
         audio_path = gr.State("")
         shown = gr.State("")  # the item whose video is in the player
-        running = service.queue.max_running
-        gr.Markdown(INTRO.format(at_once="one at a time" if running == 1
-                                 else f"{running} at a time"))
+        jobs_shown = gr.State("")  # the jobs list as last sent, so a tick sends only changes
+        gr.HTML(f"<h1>{TITLE}</h1><p class='th-caption'>{CAPTION.format(at_once=at_once)}</p>",
+                elem_id="intro-text")
+        sample_button = gr.Button("Try the sample: a portrait and a voice-over", size="md",
+                                  elem_id="sample-button", variant="secondary")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=4):
-                portrait = gr.File(label="Portrait: PNG, JPEG, WebP, BMP or TIFF, up to 50 MP",
-                                   elem_id="portrait", height=150)
+            with gr.Column(scale=4, min_width=280):
+                portrait = gr.File(label="Portrait: a picture with a face (PNG, JPEG, WebP, "
+                                         "BMP or TIFF)", elem_id="portrait", height=160)
                 portrait_message = gr.HTML(elem_id="portrait-check")
                 preview = gr.Image(label="Face check", interactive=False, visible=False,
-                                   elem_id="face-preview", height=260, format="jpeg")
-                with gr.Tabs():
-                    with gr.Tab("Upload voice-over"):
+                                   elem_id="face-preview", height=240, format="jpeg",
+                                   buttons=[])
+                with gr.Tabs(elem_id="voice-tabs") as voice_tabs:
+                    with gr.Tab("Upload voice-over", id="upload"):
                         audio_file = gr.File(
-                            label="WAV, MP3, M4A, FLAC, OGG/Opus, or a video's sound",
-                            elem_id="audio-file", height=150)
-                    with gr.Tab("Record"):
-                        microphone = gr.Audio(sources=["microphone"], type="filepath",
-                                              label="Microphone", elem_id="microphone")
+                            label="Voice-over: WAV, MP3, M4A, FLAC, OGG/Opus, or a video's sound",
+                            elem_id="audio-file", height=160)
+                    with gr.Tab("Record", id="record") as record_tab:
+                        recorder_wanted = gr.State(False)
+
+                        # The recorder is made when its tab is first opened: its code (and the
+                        # audio player's streaming library, 160 kB) loads only for those who
+                        # record.
+                        @gr.render(inputs=[recorder_wanted], triggers=[recorder_wanted.change])
+                        def recorder(wanted):
+                            if wanted:
+                                add_recorder()
                 audio_message = gr.HTML(elem_id="audio-check")
-                transcript = gr.Textbox(label="Transcript (optional): what is said, for "
-                                              "sharper lip-sync", lines=2,
-                                        elem_id="transcript")
-            with gr.Column(scale=3):
+                with gr.Accordion("Transcript (optional)", open=False,
+                                  elem_id="transcript-panel"):
+                    transcript = gr.Textbox(label="What is said, word for word (English): "
+                                                  "sharper lip-sync", lines=2,
+                                            elem_id="transcript")
+            with gr.Column(scale=3, min_width=260):
                 preset = gr.Dropdown(list(PRESETS), value="default", label="Preset",
                                      elem_id="preset")
-                widgets = {c.name: _widget(gr, c) for c in look if not c.advanced}
-                with gr.Accordion("More settings", open=False):
-                    widgets.update({c.name: _widget(gr, c) for c in (*look, *run)
-                                    if c.advanced})
-                render_button = gr.Button("Render", variant="primary", elem_id="render-button")
-                submit_message = gr.HTML(elem_id="submit-message")
-            with gr.Column(scale=5):
+                widgets: dict = {}
+                checks: dict = {}
+                with gr.Accordion("Look", open=False, elem_id="look-panel"):
+                    for control in look:
+                        if not control.advanced:
+                            widgets[control.name] = _widget(gr, control)
+                            if control.kind in ("number", "text"):
+                                checks[control.name] = _field_check(gr, control)
+                with gr.Accordion("More settings", open=False, elem_id="more-panel"):
+                    for control in (*look, *run):
+                        if control.advanced:
+                            widgets[control.name] = _widget(gr, control)
+                            if control.kind in ("number", "text"):
+                                checks[control.name] = _field_check(gr, control)
+                with gr.Column(elem_id="render-bar"):
+                    render_button = gr.Button("Render", variant="primary",
+                                              elem_id="render-button", interactive=False)
+                    render_hint = gr.HTML(hint_html(NEEDS_BOTH), elem_id="render-hint")
+            with gr.Column(scale=5, min_width=280):
                 progress = gr.HTML(progress_html(None), elem_id="progress")
-                video = gr.Video(label="Result", interactive=False, elem_id="result",
-                                 height=360)
+                result = gr.HTML(elem_id="result", visible=False)
                 with gr.Row():
                     download = gr.DownloadButton("Download", visible=False,
                                                  elem_id="download-button")
                     cancel_button = gr.Button("Cancel", variant="stop", visible=False,
                                               elem_id="cancel-button")
-        gr.Markdown("### Recent jobs (this page's and the command line's)")
-        jobs = gr.Dataframe(headers=list(JOB_COLUMNS), value=job_table(service.recent()),
-                            interactive=False, elem_id="jobs", wrap=True)
-        with gr.Row(equal_height=True):
-            job_id = gr.Textbox(label="Job", placeholder="click a row, or paste a job ID",
-                                elem_id="job-id", scale=3)
-            open_button = gr.Button("Open", elem_id="open-button", scale=1)
-            resume_button = gr.Button("Resume", elem_id="resume-button", scale=1)
-            cancel_job_button = gr.Button("Cancel", elem_id="cancel-job-button", scale=1)
-            job_download = gr.DownloadButton("Download", visible=False,
-                                             elem_id="job-download-button", scale=1)
+        gr.HTML("<h3>Jobs: this page's and the command line's</h3>", elem_id="jobs-title")
+        jobs = gr.HTML(jobs_html(service.recent()), elem_id="jobs", js_on_load=JOBS_JS)
+        with gr.Row(equal_height=False, elem_id="job-actions"):
+            job_id = gr.Textbox(label="Job", placeholder="click a row above, or paste a job ID",
+                                elem_id="job-id", scale=2, min_width=220)
+            with gr.Column(scale=3, min_width=280):
+                with gr.Row(elem_id="job-buttons"):
+                    open_button = gr.Button("Open", elem_id="open-button", size="md",
+                                            min_width=70)
+                    resume_button = gr.Button("Resume", elem_id="resume-button", size="md",
+                                              min_width=70)
+                    cancel_job_button = gr.Button("Cancel", elem_id="cancel-job-button",
+                                                  size="md", min_width=70)
+                    job_download = gr.DownloadButton("Download", visible=False,
+                                                     elem_id="job-download-button", size="md",
+                                                     min_width=70)
+                    refresh_button = gr.Button("Refresh list", elem_id="refresh-button",
+                                               size="md", min_width=70)
         job_message = gr.HTML(elem_id="job-message")
-        progress_timer = gr.Timer(PROGRESS_TICK_S)
-        jobs_timer = gr.Timer(JOBS_TICK_S)
+        progress_timer = gr.Timer(PROGRESS_TICK_S, active=False)
 
         setting_names = list(widgets)
         setting_inputs = [widgets[name] for name in setting_names]
+        checked_names = list(checks)
+        check_outputs = [checks[name] for name in checked_names]
 
         # -- handlers ------------------------------------------------------------------------
 
         def on_load(state):
             state = dict(state or {})
             state["visitor"] = state.get("visitor") or secrets.token_hex(8)
-            state.setdefault("current", "")
-            return state
+            state["current"] = _still_known(service, state.get("current") or "")
+            html = jobs_html(service.recent())
+            return state, html, html, polling(bool(state["current"]))
+
+        def on_sample():
+            sample = sample_inputs(service.uploads)
+            return (str(sample.portrait), str(sample.voice), sample.transcript,
+                    gr.Tabs(selected="upload"))
 
         def on_portrait(upload):
             if not upload:
@@ -173,133 +257,168 @@ def build_page(service: WebService):
             return [gr.update(value=_shown_value(values[n])) if n in values else gr.update()
                     for n in setting_names]
 
+        def on_form(image, audio, preset_name, *values):
+            named = dict(zip(setting_names, values, strict=True))
+            problems = field_problems(preset_name, named)
+            reason = render_blocker(image, audio, preset_name, named)
+            return (gr.Button(interactive=not reason),
+                    hint_html(reason, problem=reason.startswith(FIX_FIRST)),
+                    *[gr.update(value=message_html(problems[n], False), visible=True)
+                      if n in problems else gr.update(value="", visible=False)
+                      for n in checked_names])
+
         def on_render(state, image, audio, text, preset_name, *values):
             state = dict(state or {})
             visitor = state.get("visitor") or secrets.token_hex(8)
             ticket = service.submit(visitor, image, audio, preset_name,
                                     dict(zip(setting_names, values, strict=True)), text)
             state.update(visitor=visitor, current=ticket.id)
-            view = service.view(ticket.id)
-            return state, message_html(f"Queued as {ticket.id}.", True), progress_html(view)
+            return state, "", progress_html(service.view(ticket.id)), polling(True)
 
-        def on_tick(state, shown_id):
+        def on_tick(state, shown_id, jobs_seen):
             current = (state or {}).get("current") or ""
+            html = jobs_html(service.recent())
+            jobs_update = gr.skip() if html == jobs_seen else html
             if not current:
-                return (gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False), shown_id)
+                return (gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False), shown_id,
+                        jobs_update, html, polling(False))
             try:
                 view = service.view(current)
             except TalkingHeadError as e:
                 return (message_html(str(e), False), gr.skip(), gr.update(visible=False),
-                        gr.update(visible=False), shown_id)
-            cancellable = view.state in ("queued", "running")
+                        gr.update(visible=False), shown_id, jobs_update, html, polling(False))
+            live = view.state in LIVE_STATES
+            cancellable = view.state in ("queued", "running") and not view.stopping
+            player, saved, now_shown = gr.skip(), gr.skip(), shown_id
             if view.video is not None and shown_id != view.id:
-                return (progress_html(view), gr.update(value=str(view.video) if view.playable
-                                                       else None),
-                        gr.update(value=str(view.video), visible=True),
-                        gr.update(visible=cancellable), view.id)
-            if view.video is None and shown_id:
-                return (progress_html(view), gr.update(value=None),
-                        gr.update(value=None, visible=False),
-                        gr.update(visible=cancellable), "")
-            return progress_html(view), gr.skip(), gr.skip(), gr.update(visible=cancellable), \
-                shown_id
-
-        def on_jobs_tick():
-            return job_table(service.recent())
+                player, saved, now_shown = (gr.update(value=video_html(view),
+                                                      visible=view.playable),
+                                            gr.update(value=str(view.video), visible=True),
+                                            view.id)
+            elif view.video is None and shown_id:
+                player, saved, now_shown = (gr.update(value="", visible=False),
+                                            gr.update(value=None, visible=False), "")
+            return (progress_html(view), player, saved, gr.update(visible=cancellable),
+                    now_shown, jobs_update, html, polling(live))
 
         def on_cancel(state):
             current = (state or {}).get("current") or ""
-            return message_html(service.cancel(current), True)
-
-        def on_select(event):
-            row = event.row_value or []
-            return row[0] if row else gr.skip()
-
-        on_select.__annotations__["event"] = gr.SelectData  # Gradio reads the real class
+            service.cancel(current)
+            return progress_html(service.view(current)), gr.update(visible=False)
 
         def on_job_id(item):
             item = (item or "").strip()
             if not item.startswith("th-"):
-                return gr.update(value=None, visible=False)
+                return gr.update(value=None, visible=False), ""
             view = service.view(item)
             return gr.update(value=str(view.video) if view.video else None,
-                             visible=view.video is not None)
+                             visible=view.video is not None), ""
 
         def on_open(state, item):
-            item = (item or "").strip()
-            view = service.view(item)  # raises in words for an unknown ID
+            view = service.view((item or "").strip())  # raises in words for an unknown ID
             state = dict(state or {})
             state["current"] = view.id
-            return state, message_html(f"Opened {view.id}.", True), progress_html(view)
+            return state, "", progress_html(view), polling(True)
 
         def on_resume(state, item):
             state = dict(state or {})
             visitor = state.get("visitor") or secrets.token_hex(8)
             ticket = service.resume(visitor, (item or "").strip())
             state.update(visitor=visitor, current=ticket.id)
-            return state, message_html(f"Resuming {ticket.request.job_id} as {ticket.id}.",
-                                       True), progress_html(service.view(ticket.id))
+            return state, "", progress_html(service.view(ticket.id)), polling(True)
 
-        def on_cancel_job(item):
-            return message_html(service.cancel(item or ""), True)
+        def on_cancel_job(state, item):
+            item = (item or "").strip()
+            view = service.view(item)
+            if view.state not in ("queued", "running"):
+                return gr.skip(), message_html(service.cancel(item), True), gr.skip(), \
+                    gr.skip()
+            service.cancel(view.id)
+            state = dict(state or {})
+            state["current"] = view.id
+            return state, "", progress_html(service.view(view.id)), polling(True)
+
+        def on_refresh():
+            html = jobs_html(service.recent())
+            return html, html
 
         # -- wiring --------------------------------------------------------------------------
 
         quiet = {"show_progress": "hidden", "concurrency_limit": None}
-        page.load(on_load, inputs=[browser], outputs=[browser], api_visibility="private",
-                  **quiet)
-        # A new file forgets the last checked one at once, so Render pressed while the new
-        # one is still being checked cannot use the old one.
-        checking = "<div class='th-checking'>Checking…</div>"
+        private = {"api_visibility": "private", **quiet}
+        page.load(on_load, inputs=[browser],
+                  outputs=[browser, jobs, jobs_shown, progress_timer], **private)
+        form_inputs = [portrait_path, audio_path, preset, *setting_inputs]
+        form_outputs = [render_button, render_hint, *check_outputs]
+        form_check = {"fn": safely(on_form, lambda m: (gr.skip(), message_html(m, False),
+                                                       *[gr.skip() for _ in check_outputs])),
+                      "inputs": form_inputs, "outputs": form_outputs, "queue": False,
+                      "api_visibility": "private", "show_progress": "hidden"}
+        # A new file forgets the last checked one at once, so Render cannot use the old one
+        # while the new one is being checked.
         for source, kept, message in ((portrait, portrait_path, portrait_message),
-                                      (audio_file, audio_path, audio_message),
-                                      (microphone, audio_path, audio_message)):
-            trigger = source.start_recording if source is microphone else source.change
-            trigger(lambda: ("", checking), outputs=[kept, message], queue=False,
-                    api_visibility="private", show_progress="hidden")
+                                      (audio_file, audio_path, audio_message)):
+            source.change(lambda: ("", CHECKING), outputs=[kept, message], queue=False,
+                          api_visibility="private", show_progress="hidden").then(**form_check)
         portrait.change(
             safely(on_portrait, lambda m: ("", message_html(m, False),
                                            gr.update(value=None, visible=False))),
             inputs=[portrait], outputs=[portrait_path, portrait_message, preview],
-            api_name="check_portrait", concurrency_limit=2)
+            api_name="check_portrait", concurrency_limit=2).then(**form_check)
         audio_file.change(safely(on_audio, lambda m: ("", message_html(m, False))),
                           inputs=[audio_file], outputs=[audio_path, audio_message],
-                          api_name="check_audio", concurrency_limit=2)
-        microphone.stop_recording(safely(on_audio, lambda m: ("", message_html(m, False))),
-                                  inputs=[microphone], outputs=[audio_path, audio_message],
-                                  api_visibility="private", concurrency_limit=2)
+                          api_name="check_audio", concurrency_limit=2).then(**form_check)
+
+        def add_recorder() -> None:
+            microphone = gr.Audio(sources=["microphone"], type="filepath", label="Microphone",
+                                  elem_id="microphone")
+            microphone.start_recording(lambda: ("", RECORDING), outputs=[audio_path, audio_message],
+                                       queue=False, api_visibility="private",
+                                       show_progress="hidden").then(**form_check)
+            microphone.stop_recording(
+                safely(on_audio, lambda m: ("", message_html(m, False))), inputs=[microphone],
+                outputs=[audio_path, audio_message], api_visibility="private",
+                concurrency_limit=2).then(**form_check)
+
+        record_tab.select(lambda: True, outputs=[recorder_wanted], **private)
+        sample_button.click(safely(on_sample, lambda m: (gr.skip(), gr.skip(), gr.skip(),
+                                                         gr.skip())),
+                            outputs=[portrait, audio_file, transcript, voice_tabs], **private)
         preset.change(safely(on_preset, lambda m: [gr.skip() for _ in setting_inputs]),
-                      inputs=[preset], outputs=setting_inputs,
-                      api_visibility="private", **quiet)
+                      inputs=[preset], outputs=setting_inputs, **private).then(**form_check)
+        for widget in setting_inputs:
+            widget.change(**form_check)
         render_button.click(
-            safely(on_render, lambda m: (gr.skip(), message_html(m, False), gr.skip())),
+            safely(on_render, lambda m: (gr.skip(), message_html(m, False), gr.skip(),
+                                         gr.skip())),
             inputs=[browser, portrait_path, audio_path, transcript, preset, *setting_inputs],
-            outputs=[browser, submit_message, progress], api_name="render", **quiet)
-        progress_timer.tick(safely(on_tick, lambda m: (message_html(m, False), gr.skip(),
-                                                       gr.skip(), gr.skip(), gr.skip())),
-                            inputs=[browser, shown],
-                            outputs=[progress, video, download, cancel_button, shown],
-                            api_visibility="private", **quiet)
-        jobs_timer.tick(safely(on_jobs_tick, lambda m: gr.skip()), outputs=[jobs],
-                        api_visibility="private", **quiet)
-        cancel_button.click(safely(on_cancel, lambda m: message_html(m, False)),
-                            inputs=[browser], outputs=[submit_message],
-                            api_visibility="private", **quiet)
-        jobs.select(on_select, outputs=[job_id], api_visibility="private", **quiet)
-        job_id.change(safely(on_job_id, lambda m: gr.update(value=None, visible=False)),
-                      inputs=[job_id], outputs=[job_download], api_visibility="private",
-                      **quiet)
-        open_button.click(
-            safely(on_open, lambda m: (gr.skip(), message_html(m, False), gr.skip())),
-            inputs=[browser, job_id], outputs=[browser, job_message, progress],
-            api_visibility="private", **quiet)
-        resume_button.click(
-            safely(on_resume, lambda m: (gr.skip(), message_html(m, False), gr.skip())),
-            inputs=[browser, job_id], outputs=[browser, job_message, progress],
-            api_visibility="private", **quiet)
-        cancel_job_button.click(safely(on_cancel_job, lambda m: message_html(m, False)),
-                                inputs=[job_id], outputs=[job_message],
-                                api_visibility="private", **quiet)
+            outputs=[browser, render_hint, progress, progress_timer], api_name="render",
+            **quiet)
+        progress_timer.tick(
+            safely(on_tick, lambda m: (message_html(m, False), gr.skip(), gr.skip(),
+                                       gr.skip(), gr.skip(), gr.skip(), gr.skip(),
+                                       polling(False))),
+            inputs=[browser, shown, jobs_shown],
+            outputs=[progress, result, download, cancel_button, shown, jobs, jobs_shown,
+                     progress_timer], **private)
+        cancel_button.click(safely(on_cancel, lambda m: (message_html(m, False), gr.skip())),
+                            inputs=[browser], outputs=[progress, cancel_button], **private)
+        job_id.change(safely(on_job_id, lambda m: (gr.update(value=None, visible=False),
+                                                   gr.skip())),
+                      inputs=[job_id], outputs=[job_download, job_message], **private)
+        def failed_job_action(message):
+            return gr.skip(), message_html(message, False), gr.skip(), gr.skip()
+
+        job_outputs = [browser, job_message, progress, progress_timer]
+        open_button.click(safely(on_open, failed_job_action), inputs=[browser, job_id],
+                          outputs=job_outputs, **private)
+        resume_button.click(safely(on_resume, failed_job_action), inputs=[browser, job_id],
+                            outputs=job_outputs, **private)
+        cancel_job_button.click(safely(on_cancel_job, failed_job_action),
+                                inputs=[browser, job_id], outputs=job_outputs, **private)
+        refresh_button.click(safely(on_refresh, lambda m: (gr.skip(), gr.skip())),
+                             outputs=[jobs, jobs_shown], **private)
+
         def status(item):
             return _status_payload(service, item)
 
@@ -307,6 +426,17 @@ def build_page(service: WebService):
         status.__annotations__["return"] = status.__annotations__.pop("return_")
         gr.api(status, api_name="status")
     return page
+
+
+def _still_known(service: WebService, item: str) -> str:
+    """The visitor's last render, or "" when this server no longer knows it (restarted)."""
+    if not item:
+        return ""
+    try:
+        service.view(item)
+    except TalkingHeadError:
+        return ""
+    return item
 
 
 def _status_payload(service: WebService, item: str) -> dict:
@@ -322,7 +452,12 @@ def _status_payload(service: WebService, item: str) -> dict:
 
 
 def _shown_value(value):
-    return "" if value is None else value
+    """A control's value as the page shows it: blank for automatic, 45 rather than 45.0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _widget(gr, control: Control):
@@ -335,9 +470,16 @@ def _widget(gr, control: Control):
                          **common)
     if control.kind == "check":
         return gr.Checkbox(value=bool(control.default), **common)
-    if control.kind == "number":
-        return gr.Number(value=control.default, minimum=control.low, **common)
-    return gr.Textbox(value=_shown_value(control.default), **common)
+    # Numbers are typed as text: a blank field stays blank (automatic), where a number field
+    # would turn it into 0 when its panel is first opened.
+    return gr.Textbox(value=_shown_value(control.default), placeholder="automatic"
+                      if control.default is None else None, **common)
+
+
+def _field_check(gr, control: Control):
+    """Under a typed field: what is wrong with its value, as soon as it is typed."""
+    return gr.HTML(elem_id="setting-" + control.name.replace("_", "-") + "-check",
+                   elem_classes="th-field-check", visible=False)
 
 
 @dataclass
@@ -375,6 +517,7 @@ def start(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None 
         import gradio as gr
         import uvicorn
         from fastapi import FastAPI
+        from starlette.middleware.gzip import GZipMiddleware
     except ImportError as e:
         raise TalkingHeadError('the web page needs the ui extra: pip install "talkinghead[ui]"'
                                ) from e
@@ -382,14 +525,17 @@ def start(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None 
     listener = _listen(host, port)
     bound_port = listener.getsockname()[1]
     service = WebService(home, workers=workers, max_running=max_renders)
+    threading.Thread(target=warm_up, name="talkinghead-warm-up", daemon=True).start()
     page = build_page(service)
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app = gr.mount_gradio_app(
         app, page, path="/", footer_links=["api"], run_history=False,
         allowed_paths=[str(service.folder)],
         max_file_size=int(max_upload_mb * 1024 * 1024), ssr_mode=False, show_error=True,
-        theme=gr.themes.Default(), css=CSS, server_name=host, server_port=bound_port)
-    asgi = TokenGate(app, token) if token else app
+        theme=gr.themes.Default(font=SYSTEM_FONTS, font_mono=SYSTEM_MONO), css=CSS,
+        server_name=host, server_port=bound_port)
+    compressed = GZipMiddleware(app, minimum_size=GZIP_MIN_BYTES)  # videos and images pass as-is
+    asgi = TokenGate(compressed, token) if token else compressed
     config = uvicorn.Config(asgi, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=1, lifespan="on")
     server = uvicorn.Server(config)

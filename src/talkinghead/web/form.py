@@ -5,7 +5,8 @@ Everything is read from `talkinghead.settings` (the field defaults of
 the CLI cannot drift apart; a setting this version of the settings module does
 not have is simply not shown. Values from the page become settings through
 `settings_for`, the same function the CLI uses, so a bad value gets the CLI's
-one-line message.
+one-line message; `field_problems` checks each value on its own, so the page can
+say which field is wrong as soon as it is typed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ..settings import PRESETS, RenderSettings, settings_for
 EXPRESSION_STEP = 0.05
 BACKENDS = ("local", "runpod")  # the names api.render's `backend` takes
 DEFAULT_BACKEND = "local"
-TIMEOUT_HELP = "seconds; blank: 4 min per audio minute + 2 min, as on the command line"
+TIMEOUT_HELP = ("seconds, from when the render starts; blank: no limit on this machine, "
+                "4 min per audio minute + 2 min on RunPod")
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,43 @@ def run_options(values: dict[str, Any]) -> RunOptions:
     if backend not in BACKENDS:
         raise SettingsError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     return RunOptions(timeout_s, chunk_s, backend)
+
+
+def field_problems(preset: str, values: dict[str, Any]) -> dict[str, str]:
+    """Each value checked on its own, as the CLI checks it: {control name: the CLI's message}.
+    Blank values are fine (automatic)."""
+    run = {c.name for c in run_controls()}
+    found = {}
+    for control in (*controls(), *run_controls()):
+        if control.name not in values:
+            continue
+        alone = {control.name: values[control.name]}
+        try:
+            if control.name in run:
+                run_options(alone)
+            else:
+                settings_from_form(preset, alone)
+        except SettingsError as e:
+            found[control.name] = str(e)
+    return found
+
+
+def form_problem(preset: str, values: dict[str, Any]) -> str | None:
+    """The first thing wrong with the whole form (values that are fine alone may clash), or
+    None when a render would be accepted."""
+    try:
+        settings_from_form(preset, values)
+        run_options(values)
+    except SettingsError as e:
+        return str(e)
+    return None
+
+
+def flag_labels() -> dict[str, str]:
+    """The page's name of each command-line flag it has a control for: {"--timeout": "Timeout"}."""
+    named = {"--" + c.name.replace("_", "-"): c.label.split(" (")[0]
+             for c in (*controls(), *run_controls())}
+    return {"--preset": "Preset", **named}
 
 
 def _number(value: Any, flag: str) -> float:

@@ -35,6 +35,7 @@ BOX_COLOUR = (40, 220, 90)  # RGB: green reads as "found" on skin and on most ba
 BOX_WIDTH_SHARE = 0.006  # box line width as a share of the preview's longer side
 HASH_PREFIX_CHARS = 16  # 64 bits of the content hash name an upload's folder
 BLOCK_BYTES = 1 << 20
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"  # what `talkinghead --demo` renders
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,22 @@ class AudioCheck:
     path: Path
     duration_s: float
     message: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The bundled example: a portrait, its voice-over and what is said in it."""
+
+    portrait: Path
+    voice: Path
+    transcript: str
+
+
+def sample_inputs(uploads: Path) -> Sample:
+    """The bundled portrait, voice-over and transcript, kept as if they had been dropped."""
+    return Sample(keep_upload(SAMPLES / "portrait.jpg", uploads),
+                  keep_upload(SAMPLES / "speech.ogg", uploads),
+                  (SAMPLES / "speech.txt").read_text(encoding="utf-8").strip())
 
 
 def keep_upload(upload: str | Path, uploads: Path) -> Path:
@@ -93,6 +110,15 @@ def check_portrait(upload: str | Path, uploads: Path) -> PortraitCheck:
     if face.faces_found > 1:
         message += f" {face.faces_found} faces found; the largest (boxed) will speak."
     return PortraitCheck(kept, preview, message, face.faces_found)
+
+
+def warm_up() -> None:
+    """Load the face detectors and landmark model (about a second), so that the first portrait
+    dropped on the page is checked as quickly as the next ones."""
+    try:
+        detect_face(np.zeros((64, 64, 3), np.uint8), NullSink(notices_to_stderr=False))
+    except Exception:  # no face in a blank picture; any real problem is told by the checks
+        pass
 
 
 def _preview(pixels: np.ndarray) -> tuple[np.ndarray, float]:

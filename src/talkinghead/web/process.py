@@ -25,7 +25,7 @@ from .queue import CANCELLED, DONE, FAILED, Outcome, RenderRequest, ResumeReques
 
 POLL_S = 0.2  # how often the server checks on the child and on Cancel
 KILL_AFTER_S = 20.0  # a child that ignores SIGTERM this long is killed (its job stays resumable)
-CANCELLED_MESSAGE = "cancelled; finished chunks are kept: Resume continues the job"
+CANCELLED_MESSAGE = "cancelled"  # the child's own word; the server says what can be done next
 
 
 class ProcessExecutor:
@@ -71,13 +71,28 @@ class ProcessExecutor:
             else:
                 emit(event)
         child.join()
-        if outcome is not None and (outcome.state == DONE or not cancel.is_set()):
+        if outcome is not None and outcome.state == DONE:
             return outcome
-        if cancel.is_set():
-            return Outcome(CANCELLED, CANCELLED_MESSAGE)
-        return Outcome(FAILED, f"the render process stopped unexpectedly (exit code "
-                               f"{child.exitcode}); Resume continues the job from its last "
-                               "finished chunk")
+        if cancel.is_set() or (outcome is not None and outcome.state == CANCELLED):
+            return Outcome(CANCELLED, cancelled_message(ticket.job_id))
+        if outcome is not None:
+            return outcome
+        return Outcome(FAILED, crashed_message(child.exitcode, ticket.job_id))
+
+
+def cancelled_message(job_id: str | None) -> str:
+    """What a cancelled render leaves: a job to resume once it was planned, else nothing."""
+    if job_id:
+        return (f"Cancelled. The frames drawn so far are kept: Resume continues job {job_id} "
+                "from there.")
+    return "Cancelled before any frame was drawn; nothing was kept. Press Render to start again."
+
+
+def crashed_message(exit_code: int | None, job_id: str | None) -> str:
+    said = f"the render process stopped unexpectedly (exit code {exit_code})"
+    if job_id:
+        return f"{said}; Resume continues job {job_id} from its last finished chunk"
+    return f"{said} before it started drawing; press Render to try again"
 
 
 def _interrupt(signum, frame) -> None:
@@ -90,11 +105,17 @@ def run_request(request: RenderRequest | ResumeRequest, home: str, workers: int 
     """The child process: run the render, report progress, end with one outcome event."""
     signal.signal(signal.SIGTERM, _interrupt)
     events.put(("start", "inputs", None))  # loading the renderer and reading the files
-    from .. import api
-    from ..errors import TalkingHeadError
-    from ..jobs.store import JobStore
-    from ..settings import RenderSettings
-    from .inputs import describe_error
+    try:
+        from .. import api
+        from ..errors import TalkingHeadError
+        from ..jobs.store import JobStore
+        from ..settings import RenderSettings
+        from .inputs import describe_error
+    except KeyboardInterrupt:  # cancelled while the renderer was still loading
+        events.put(("outcome", CANCELLED, CANCELLED_MESSAGE, None))
+        events.close()
+        events.join_thread()
+        return
 
     sink = EventSink(events.put)
     try:

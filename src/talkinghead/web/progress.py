@@ -26,6 +26,7 @@ AT_START_S = 0.05  # progress reported this soon after a stage starts was made b
 JOB_NOTICE = re.compile(r"^job (th-[0-9a-f]+):")  # api.render names the job in a notice
 
 WAITING, RUNNING, FINISHED = "waiting", "running", "finished"
+STOPPED = "stopped"  # it was running when the render was cancelled or failed
 
 Event = tuple  # ("start", name, total) | ("advance", name, n) | ("end", name) | ("notice", text)
 
@@ -109,9 +110,21 @@ class Progress:
                     stage, state=FINISHED, ended=now if stage.started is not None else None)
 
     def finish_all(self) -> None:
+        """The render is done: every stage counts as finished, and no clock runs on (a reused
+        job reports no stage ends)."""
+        now = time.monotonic()
         with self._lock:
             for name, stage in self._stages.items():
-                self._stages[name] = replace(stage, state=FINISHED, done=stage.total or stage.done)
+                self._stages[name] = replace(stage, state=FINISHED, done=stage.total or stage.done,
+                                             ended=_end_of(stage, now))
+
+    def stop_all(self) -> None:
+        """The render ended unfinished (cancelled, failed): running stages stop their clocks."""
+        now = time.monotonic()
+        with self._lock:
+            for name, stage in self._stages.items():
+                if stage.state == RUNNING:
+                    self._stages[name] = replace(stage, state=STOPPED, ended=_end_of(stage, now))
 
     @property
     def stages(self) -> tuple[StageProgress, ...]:
@@ -122,6 +135,13 @@ class Progress:
     def notices(self) -> tuple[str, ...]:
         with self._lock:
             return tuple(self._notices)
+
+
+def _end_of(stage: StageProgress, now: float) -> float | None:
+    """When a stage's clock stops: its own end, else now (None for one that never started)."""
+    if stage.started is None:
+        return None
+    return stage.ended if stage.ended is not None else now
 
 
 class _EventStage:

@@ -89,6 +89,11 @@ class Ticket:
     def error(self) -> str | None:
         return self.outcome.error if self.outcome else None
 
+    @property
+    def stopping(self) -> bool:
+        """Cancel was pressed and the render has not ended yet."""
+        return self.state == RUNNING and self.cancel.is_set()
+
 
 # Runs one ticket to the end: reports progress events, honours `cancel`, returns how it ended.
 Executor = Callable[[Ticket, Callable[[Event], None], threading.Event], Outcome]
@@ -148,23 +153,27 @@ class RenderQueue:
         """Cancel a waiting or running ticket; returns what happened, in words."""
         with self._lock:
             ticket = self.get(ticket_id)
+            name = f"job {ticket.job_id}" if ticket.job_id else "the render"
             if ticket.state == QUEUED:
                 self._waiting.remove(ticket)
-                self._finish(ticket, Outcome(CANCELLED, "cancelled before it started"))
-                return f"{ticket.id}: cancelled before it started"
+                self._finish(ticket, Outcome(CANCELLED, "Cancelled before it started; nothing "
+                                                        "was kept."))
+                return f"{name.capitalize()} was cancelled before it started."
             if ticket.state == RUNNING:
                 ticket.cancel.set()
-                return (f"{ticket.id}: stopping; finished chunks are kept, so it can be "
-                        "resumed from the jobs list")
-            return f"{ticket.id} is already {ticket.state}"
+                if ticket.job_id:
+                    return (f"Stopping {name}; the frames drawn so far are kept, so Resume "
+                            "can continue it.")
+                return "Stopping the render; it had not started drawing, so nothing is kept."
+            return f"{name.capitalize()} is already {ticket.state}."
 
     # -- what the page reads ----------------------------------------------------------------
 
     def get(self, ticket_id: str) -> Ticket:
         with self._lock:
             if ticket_id not in self._tickets:
-                raise TalkingHeadError(f"no render {ticket_id} on this server "
-                                       "(it may have been restarted; see the jobs list)")
+                raise TalkingHeadError("that render is not known here any more (the server "
+                                       "was restarted?); find it in the jobs list")
             return self._tickets[ticket_id]
 
     def tickets(self) -> list[Ticket]:
@@ -248,6 +257,8 @@ class RenderQueue:
                 self._running -= 1
                 if outcome.state == DONE:
                     ticket.progress.finish_all()
+                else:
+                    ticket.progress.stop_all()
                 self._finish(ticket, outcome)
                 if not self._waiting and not self._running:
                     self._started_per_visitor.clear()  # idle: everyone starts even again

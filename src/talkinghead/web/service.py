@@ -13,7 +13,6 @@ the store's own age limit.
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 import time
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from pathlib import Path
 from .. import api
 from ..errors import JobNotFinishedError, TalkingHeadError
 from ..jobs.cleanup import CleanupLimits
-from ..jobs.runner import LOCK_FILE
+from ..jobs.lock import job_in_use
 from ..jobs.store import DONE as JOB_DONE
 from ..jobs.store import INTERRUPTED, PLANNED, RENDERING, Job, JobStore
 from .form import run_options, settings_from_form
@@ -67,6 +66,7 @@ class ItemView:
     playable: bool = True
     title: str = ""
     elapsed_s: float | None = None  # since it started (to its end, once finished)
+    stopping: bool = False  # Cancel was pressed; the render has not ended yet
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ class WebService:
             raise TalkingHeadError(f"job {job.id} is finished: open it to play or download")
         active = self.queue.active_for_job(job.id)
         if active is not None:
-            raise TalkingHeadError(f"job {job.id} is already {active.state} here ({active.id})")
-        if _locked(self.store.folder(job.id)):
+            raise TalkingHeadError(f"job {job.id} is already {active.state} here")
+        if job_in_use(self.store.folder(job.id)):
             raise TalkingHeadError(f"job {job.id} is being rendered by another process "
                                    "(a talkinghead command?); wait for it")
         output = self.videos / job.id / f"{_stem(Path(job.image_path))}-talking{_suffix(job)}"
@@ -147,7 +147,7 @@ class WebService:
         if active is not None:
             return self.queue.cancel(active.id)
         job = self.store.get(item_id)
-        if _locked(self.store.folder(job.id)):
+        if job_in_use(self.store.folder(job.id)):
             raise TalkingHeadError(f"job {job.id} is being rendered by another process "
                                    "(a talkinghead command?); stop it there")
         return f"job {job.id} is not running ({self._job_state(job).replace('_', ' ')})"
@@ -175,7 +175,8 @@ class WebService:
         return ItemView(ticket.id, ticket.job_id, ticket.state, ticket.progress.stages,
                         ticket.progress.notices, ticket.error,
                         self.queue.position(ticket) if ticket.state == QUEUED else None,
-                        video, _playable(video), _ticket_title(ticket), elapsed)
+                        video, _playable(video), _ticket_title(ticket), elapsed,
+                        ticket.stopping)
 
     def _job_view(self, job: Job) -> ItemView:
         state = self._job_state(job)
@@ -189,7 +190,7 @@ class WebService:
 
     def _job_state(self, job: Job) -> str:
         """The store's state, except that a job whose renderer died reads as interrupted."""
-        if job.state in (RENDERING, PLANNED) and not _locked(self.store.folder(job.id)):
+        if job.state in (RENDERING, PLANNED) and not job_in_use(self.store.folder(job.id)):
             return INTERRUPTED if job.state == RENDERING else job.state
         return job.state
 
@@ -285,20 +286,6 @@ def _ticket_title(ticket: Ticket) -> str:
     if isinstance(ticket.request, ResumeRequest):
         return f"resume {ticket.request.job_id}"
     return f"{Path(ticket.request.image).name} + {Path(ticket.request.audio).name}"
-
-
-def _locked(folder: Path) -> bool:
-    """True while some process holds the job's lock (the job runner's flock)."""
-    lock = folder / LOCK_FILE
-    if not lock.exists():
-        return False
-    with open(lock, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
 
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "ItemView", "JobRow", "WebService"]
