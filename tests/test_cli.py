@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import talkinghead
 from talkinghead.cli import build_parser, main
 from talkinghead.measure import video_facts
 from talkinghead.motion.types import MotionPlan
@@ -108,12 +107,16 @@ def test_compatibility_script_has_the_same_options():
     assert options(result.stdout) == options(build_parser().format_help())
 
 
-def test_verbose_shows_the_traceback(tmp_path, sample_speech_path):
+def test_verbose_shows_the_traceback_and_keeps_the_exit_status(tmp_path, sample_speech_path,
+                                                                capsys):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"junk")
-    with pytest.raises(talkinghead.ImageError):
-        main(["--image", str(bad), "--audio", str(sample_speech_path),
-              "--output", str(tmp_path / "o.mp4"), "--verbose"])
+    status = main(["--image", str(bad), "--audio", str(sample_speech_path),
+                   "--output", str(tmp_path / "o.mp4"), "--verbose"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "Traceback" in err and "ImageError" in err
+    assert err.splitlines()[-1].startswith("talkinghead: cannot read image")
 
 
 def test_demo_renders_the_bundled_samples(tmp_path, capsys):

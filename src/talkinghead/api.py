@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,19 +20,19 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import JobNotFinishedError, TalkingHeadError
+from .errors import JobNotFinishedError, OutputError, TalkingHeadError
 from .events import NullSink, ProgressSink
-from .face.landmarks import detect_face
+from .face.landmarks import LANDMARK_MODEL_VARIABLE, detect_face, landmark_model
 from .framing import UPSCALE_WARNING, apply_framing, plan_framing
-from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks
+from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks, spread_chunk_seconds
 from .jobs.cleanup import CleanupLimits, clean_store
 from .jobs.inputs import ChunkInputs, inputs_saved, load_inputs, save_inputs
 from .jobs.runner import ChunkExecutor, Deadline, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .media.audio import load_audio
+from .media.files import copy_file, ensure_file_writable, ensure_writable
 from .media.formats import output_format
 from .media.image import load_portrait
-from .media.video import atomic_path, ensure_file_writable, ensure_writable
 from .motion.export import write_plan_json
 from .motion.plan import plan_motion
 from .motion.types import MotionPlan
@@ -74,8 +73,9 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
 
     Rerunning the same inputs and settings resumes an unfinished job (or reuses a
     finished one). Raises a `TalkingHeadError` subclass for bad input; `output`
-    is then untouched, and it only ever appears complete. `timeout_s="auto"`
-    allows what the original tool allowed: 4 minutes per audio minute plus 2.
+    is then untouched, and it only ever appears complete. `timeout_s` counts from the call;
+    "auto" allows remote renders what the original tool allowed (4 minutes per audio minute
+    plus 2) and local ones as long as they take.
     `backend` draws the chunks: "local" (this machine's cores), "runpod" (the
     endpoint in RUNPOD_SADTALKER_ENDPOINT_ID; needs the `runpod` extra), or a
     `ChunkExecutor`. `transcript`, the plain text of what is said, times the mouth shapes by
@@ -87,12 +87,16 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     transcript = (transcript or "").strip() or None
     sink = sink or NullSink()
     output = Path(output)
+    store = store or JobStore()
+    outputs = {"the output": output}
+    if motion_json is not None:
+        outputs["the motion JSON"] = Path(motion_json)
+    refuse_overwriting(outputs, [Path(image), Path(audio)], store)
     ensure_writable(output, output_format(settings.format))
     if motion_json is not None:
         ensure_file_writable(Path(motion_json), "give a file name for the motion JSON")
     _check_engine(engine, settings)
     executor = executor_for(backend, workers)
-    store = store or JobStore()
     portrait = load_portrait(image)
     sound = load_audio(audio)
     key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds, transcript)
@@ -101,8 +105,10 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
         sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
                     f"({job.frames_done}/{job.frames} frames already rendered)")
     else:
+        local = isinstance(executor, LocalExecutor)  # remote chunks cost a job each: keep them long
         job = plan_job(store, new_job_id(), portrait, sound, settings, engine, output,
-                       chunk_seconds, key, sink, started, transcript,
+                       spread_chunk_seconds(sound.duration_s, chunk_seconds) if local
+                       else chunk_seconds, key, sink, started, transcript,
                        workers or os.cpu_count() or 1)
     if motion_json is not None:
         write_plan_json(motion_plan(job.id, store=store), motion_json)
@@ -119,6 +125,8 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
     sink = sink or NullSink()
     job = store.get(job_id)
     output = Path(output) if output else Path(job.output_path)
+    refuse_overwriting({"the output": output}, [Path(job.image_path), Path(job.audio_path)],
+                       store)
     ensure_writable(output, output_format(job.settings.get("format", "mp4")))
     if not inputs_saved(store.folder(job.id)):
         raise TalkingHeadError(f"job {job.id} has no saved plan (it died while planning); "
@@ -165,8 +173,10 @@ def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None =
         raise TalkingHeadError(f"job {job.id} finished but its video was cleaned up; "
                                "render it again")
     output = Path(output)
+    refuse_overwriting({"the output": output}, [Path(job.image_path), Path(job.audio_path)],
+                       store)
     ensure_writable(output, output_format(job.settings.get("format", "mp4")))
-    publish(result, output)
+    copy_file(result, output)
     return job
 
 
@@ -190,6 +200,9 @@ def input_key(image_sha256: str, audio_sha256: str, settings: RenderSettings, en
                 "engine": engine, "chunk_seconds": chunk_seconds, "code": code_fingerprint()}
     if transcript:  # absent rather than None: keys of renders without one stay as they were
         identity["transcript"] = hashlib.sha256(transcript.encode()).hexdigest()
+    if os.environ.get(LANDMARK_MODEL_VARIABLE):  # another landmark model, another video
+        model = landmark_model().resolve()
+        identity["landmarks"] = [str(model), model.stat().st_size, model.stat().st_mtime_ns]
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
@@ -200,8 +213,34 @@ def derive_seed(image_sha256: str, audio_sha256: str, settings: RenderSettings) 
 
 
 def auto_timeout_s(audio_seconds: float) -> float:
-    """The original tool's rule: 4 minutes per audio minute, plus 2 minutes."""
+    """The original tool's rule for its RunPod jobs: 4 minutes per audio minute, plus 2."""
     return 4.0 * audio_seconds + 120.0
+
+
+def refuse_overwriting(outputs: dict[str, Path], inputs: list[Path], store: JobStore) -> None:
+    """An `OutputError` if an output is one of the inputs, another output, or a file in the
+    job store: a render never destroys what it reads or keeps."""
+    kept = [store.jobs_folder.resolve(), store.database.resolve()]
+    seen: list[tuple[str, Path]] = []
+    for name, path in outputs.items():
+        for other_name, other in [*(("the input", p) for p in inputs), *seen]:
+            if _same_file(path, other):
+                raise OutputError(f"{name} '{path}' is {other_name} '{other}': writing it "
+                                  "would destroy it (choose another file name)")
+        if any(path.resolve().is_relative_to(folder) for folder in kept):
+            raise OutputError(f"{name} '{path}' is a file of the job store in {store.home} "
+                              "(choose a file outside it)")
+        seen.append((name, path))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same path, or two names of one file (a hard link, a symbolic link)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False  # one of them does not exist yet
 
 
 def finished_job(store: JobStore, key: str) -> Job | None:
@@ -228,6 +267,9 @@ def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSett
                         "a larger portrait or a smaller --resolution will look sharper")
         with sink.stage("speech"):
             speech = analyse_speech(sound, transcript, pool=pool)
+    if transcript and not any(phone.aligned for phone in speech.phones):
+        sink.notice("the transcript could not be aligned to the audio (is it what is said, "
+                    "in English?); the mouth follows the recognised speech instead")
     canvas, framed_face = apply_framing(portrait.pixels, face, framing)
     frames = max(1, round(sound.duration_s * settings.fps))
     seed = settings.seed if settings.seed is not None else derive_seed(
@@ -235,9 +277,10 @@ def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSett
     plan = plan_motion(speech, settings, frames, seed)
     chunks = plan_chunks(frames, settings.fps, chunk_seconds,
                          _frame_loudness(speech, frames, settings.fps))
+    renderer = get_engine(engine)
+    renderer.check_portrait(canvas, framed_face, framing.roi)
     folder = store.folder(job_id)
     folder.mkdir(parents=True, exist_ok=True)
-    renderer = get_engine(engine)
     if renderer.plans_jobs:  # e.g. sadtalker's audio networks, once for the whole audio
         with sink.stage("coefficients"):
             renderer.plan_job(folder, canvas, framed_face, sound.samples, settings, plan.blink,
@@ -266,25 +309,20 @@ def _frame_loudness(speech, frames: int, fps: int) -> np.ndarray:
 
 def _run(store: JobStore, job: Job, output: Path, executor: ChunkExecutor, sink: ProgressSink,
          timeout_s: Timeout, started: float) -> RenderResult:
-    if timeout_s == "auto":
-        timeout_s = auto_timeout_s(job.duration_s)
+    """Render what is missing, copy the video to `output`, then clean the store (never of
+    this job). The time limit counts from `started`, the start of the call."""
+    if timeout_s == "auto":  # local renders have no automatic limit: a slow CPU is no failure
+        local = isinstance(executor, LocalExecutor)
+        timeout_s = None if local else auto_timeout_s(job.duration_s)
+    limits = CleanupLimits.from_environment()  # nonsense in the environment fails before work
     reused = job.state == DONE
-    result = run_job(store, job, executor=executor, sink=sink, deadline=Deadline(timeout_s))
-    publish(result, output)
+    result = run_job(store, job, executor=executor, sink=sink,
+                     deadline=Deadline(timeout_s, started))
+    copy_file(result, output)
     store.set_state(job.id, DONE, output_path=str(output.resolve()))
-    clean_store(store, CleanupLimits.from_environment())
     face = json.loads((store.folder(job.id) / "face.json").read_text())
+    clean_store(store, limits, keep=(job.id,))
     x0, y0, x1, y1 = face["box"]
     return RenderResult(output, job.id, job.width, job.height, job.fps, job.frames,
                         job.duration_s, time.monotonic() - started, face["faces_found"],
                         (x0, y0, x1, y1), reused)
-
-
-def publish(result: Path, output: Path) -> None:
-    """Put the job's finished video at `output` atomically: a hard link where possible."""
-    with atomic_path(output) as partial:
-        partial.unlink(missing_ok=True)
-        try:
-            os.link(result, partial)
-        except OSError:
-            shutil.copyfile(result, partial)

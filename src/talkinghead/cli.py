@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from . import api
-from .errors import SettingsError, TalkingHeadError
+from .errors import SettingsError, TalkingHeadError, storage_error
 from .events import NullSink, TerminalSink
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, MIN_CHUNK_SECONDS
 from .jobs.cleanup import (
@@ -47,6 +48,9 @@ from .settings import (
 from .settings import FORMATS as OUTPUT_FORMATS
 from .version import __version__
 
+if TYPE_CHECKING:
+    from .api import RenderResult
+
 EXIT_USAGE = 2
 SAMPLES = Path(__file__).resolve().parent / "samples"
 PROG = "talkinghead"
@@ -57,6 +61,17 @@ class _OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def _number(text: str) -> float:
+    """A finite number (argparse's `float` also takes nan and inf)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
+    return value
 
 
 def _preset_table() -> str:
@@ -94,7 +109,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     look.add_argument("--size", type=int, choices=SIZES, default=None,
                       help=f"face resolution for crop/resize output, in pixels "
                            f"(default: {DEFAULT_SIZE})")
-    look.add_argument("--expression-scale", type=float, default=None, metavar="0.5-2.0",
+    look.add_argument("--expression-scale", type=_number, default=None, metavar="0.5-2.0",
                       help=f"expression intensity; higher is more animated "
                            f"(default: {DEFAULT_EXPRESSION_SCALE}, or the preset's)")
     look.add_argument("--pose-style", type=int, default=None, metavar="0-45",
@@ -132,12 +147,15 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                       help="seed for blinks and head motion (default: derived from the inputs)")
 
     run = parser.add_argument_group("running and jobs")
-    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                     help="stop after this long, keeping finished chunks for --resume "
-                          "(default: 4 min per audio minute + 2 min)")
-    run.add_argument("--chunk-seconds", type=float, default=DEFAULT_CHUNK_SECONDS,
-                     metavar="SECONDS", help="render long audio in chunks of about this "
-                                             "length, cut at pauses (default: %(default)g)")
+    run.add_argument("--timeout", type=_number, default=None, metavar="SECONDS",
+                     help="stop after this long, counted from the start, keeping finished "
+                          "chunks for --resume (default: none locally; with --backend runpod "
+                          "4 min per audio minute + 2 min, as in the original)")
+    run.add_argument("--chunk-seconds", type=_number, default=DEFAULT_CHUNK_SECONDS,
+                     metavar="SECONDS", help="render in chunks of at most about this length, "
+                                             "cut at pauses; audio of 10 s or more is cut into "
+                                             "up to 8 chunks of at least 5 s, so that every "
+                                             "core works (default: %(default)g)")
     run.add_argument("--workers", type=int, default=None,
                      help="parallel chunk renderers (default: the number of cores, "
                           f"{os.cpu_count()} here)")
@@ -168,10 +186,10 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     run.add_argument("--jobs", action="store_true", help="list recent jobs, then exit")
     run.add_argument("--clean-jobs", action="store_true",
                      help="delete job folders older than --keep-days or beyond --max-store-gb")
-    run.add_argument("--keep-days", type=float, default=None,
+    run.add_argument("--keep-days", type=_number, default=None,
                      help=f"with --clean-jobs (default: ${KEEP_DAYS_VARIABLE} "
                           f"or {DEFAULT_KEEP_DAYS:g})")
-    run.add_argument("--max-store-gb", type=float, default=None,
+    run.add_argument("--max-store-gb", type=_number, default=None,
                      help=f"with --clean-jobs (default: ${MAX_STORE_GB_VARIABLE} "
                           f"or {DEFAULT_MAX_STORE_GB:g})")
     run.add_argument("--json", action="store_true",
@@ -195,9 +213,13 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _run(parser, args)
-    except TalkingHeadError as error:
-        if args.verbose:
+    except (TalkingHeadError, OSError) as caught:
+        error = caught if isinstance(caught, TalkingHeadError) else storage_error(
+            caught, _failed_path(caught))
+        if error is None:  # any other OSError is a bug: its traceback is wanted
             raise
+        if args.verbose:
+            traceback.print_exc()
         print(f"{prog}: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
@@ -206,6 +228,10 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _failed_path(error: OSError) -> str:
+    return f"'{error.filename}'" if error.filename else "a file"
 
 
 def _terminate(signum, frame) -> None:
@@ -223,14 +249,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 image=args.worker_image, compute="CPU" if args.cpu else "GPU"))
         return 0
     if args.jobs:
-        print(_jobs_table(api.list_jobs()))
+        print(_jobs_table(_api().list_jobs()))
         return 0
     if args.clean_jobs:
-        defaults = CleanupLimits.from_environment()
-        limits = CleanupLimits(args.keep_days if args.keep_days is not None
-                               else defaults.keep_days,
-                               args.max_store_gb if args.max_store_gb is not None
-                               else defaults.max_store_gb)
+        for flag, value in (("--keep-days", args.keep_days),
+                            ("--max-store-gb", args.max_store_gb)):
+            if value is not None and value < 0:
+                parser.error(f"{flag} must be zero or more, got {value:g}")
+        limits = CleanupLimits.from_environment(args.keep_days, args.max_store_gb)
         removed = clean_store(JobStore(), limits)
         print(f"removed {len(removed)} job(s)" + (": " + " ".join(removed) if removed else ""))
         return 0
@@ -240,7 +266,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if _is_remote_job(args.retrieve):
             _remote().client.retrieve_remote(args.retrieve, args.output)
         else:
-            api.retrieve(args.retrieve, args.output)
+            _api().retrieve(args.retrieve, args.output)
         print(f"wrote {args.output} (job {args.retrieve})", file=sys.stderr)
         return 0
     if args.timeout is not None and args.timeout <= 0:
@@ -251,7 +277,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         os.environ["TALKINGHEAD_SADTALKER_CHECKPOINTS"] = str(Path(args.checkpoints).resolve())
     if args.resume:
         backend = "runpod" if _is_remote_job(args.resume) else args.backend
-        result = api.resume(args.resume, args.output, sink=sink, timeout_s=timeout,
+        result = _api().resume(args.resume, args.output, sink=sink, timeout_s=timeout,
                             workers=args.workers, backend=backend)
         return _report(result, args)
     if args.demo:
@@ -282,13 +308,26 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(f"--chunk-seconds must be at least {MIN_CHUNK_SECONDS:g}")
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
-    result = api.render(args.image, args.audio, args.output, settings, sink=sink,
+    if args.transcript:  # the API sees only its text: keep the file from being written over
+        outputs = {"the output": Path(args.output)}
+        if args.motion_json:
+            outputs["the motion JSON"] = Path(args.motion_json)
+        _api().refuse_overwriting(outputs, [Path(args.transcript)], JobStore())
+    result = _api().render(args.image, args.audio, args.output, settings, sink=sink,
                         engine=args.engine,
                         timeout_s=timeout, chunk_seconds=args.chunk_seconds,
                         workers=args.workers, backend=args.backend,
                         transcript=_read_transcript(args.transcript),
                         motion_json=args.motion_json)
     return _report(result, args)
+
+
+def _api():
+    """The pipeline (NumPy, OpenCV, PyAV, ...), loaded only once the arguments are known to be
+    good, so that --help and argument errors answer at once."""
+    from . import api
+
+    return api
 
 
 def _read_transcript(path: str | None) -> str | None:
@@ -340,7 +379,7 @@ def _is_remote_job(job_id: str) -> bool:
     return is_runpod_job_id(job_id) or has_remote_chunks(JobStore().folder(job_id))
 
 
-def _report(result: api.RenderResult, args: argparse.Namespace) -> int:
+def _report(result: RenderResult, args: argparse.Namespace) -> int:
     if args.json:
         summary = {"output": str(result.output), "job_id": result.job_id,
                    "width": result.width, "height": result.height, "fps": result.fps,

@@ -6,6 +6,8 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import errno
+
 
 class TalkingHeadError(Exception):
     """Base class: a problem with the user's input or environment, not a bug."""
@@ -43,3 +45,25 @@ class JobNotFinishedError(TalkingHeadError):
     """A job asked for is still pending, running, interrupted or timed out."""
 
     exit_code = 3
+
+
+class StorageError(TalkingHeadError):
+    """A disk is full, over quota, read-only or failing: nothing is wrong with the inputs."""
+
+
+# What the user can do about each storage failure (errno -> what happened, what to do).
+_STORAGE_ADVICE = {
+    errno.ENOSPC: ("the disk is full", "free some space or choose another location"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space or choose another location"),
+    errno.EROFS: ("the file system is read-only", "choose a writable location"),
+    errno.EIO: ("the disk reported an I/O error", "check the disk, or choose another location"),
+}
+
+
+def storage_error(error: BaseException, what: str) -> StorageError | None:
+    """A `StorageError` naming `what` could not be written and why, for an `OSError` of a full,
+    read-only or failing disk; None for any other error."""
+    if not isinstance(error, OSError) or error.errno not in _STORAGE_ADVICE:
+        return None
+    happened, advice = _STORAGE_ADVICE[error.errno]
+    return StorageError(f"cannot write {what}: {happened} ({advice})")

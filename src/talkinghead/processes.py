@@ -7,11 +7,18 @@ that calls `talkinghead.render(...)` at top level, without an `if __name__ == "_
 guard, would start renders inside its own workers (multiprocessing then stops them with an
 error, and a pool restarts them for ever). Our workers need nothing from that script, so it
 is hidden from them while they start.
+
+Workers end with their parent: when it dies (even by kill -9), they exit at once and quietly,
+instead of rendering on and printing tracebacks about the closed pipe to it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -25,7 +32,26 @@ def spawn_pool(processes: int, initializer: Callable[..., object] | None = None,
                initargs: tuple = ()) -> Pool:
     """A pool of `processes` fresh worker processes (see the module docstring)."""
     with caller_script_hidden():
-        return SPAWN.Pool(processes, initializer=initializer, initargs=initargs)
+        return SPAWN.Pool(processes, initializer=_start_worker,
+                          initargs=(os.getpid(), initializer, initargs))
+
+
+def _start_worker(parent: int, initializer: Callable[..., object] | None,
+                  initargs: tuple) -> None:
+    end_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def end_with_parent(parent: int) -> None:
+    """Have the kernel end this process when its parent dies (Linux; elsewhere nothing)."""
+    name = ctypes.util.find_library("c")
+    if sys.platform != "linux" or name is None:
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(name, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(0)
 
 
 @contextmanager

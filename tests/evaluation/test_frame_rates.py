@@ -6,6 +6,10 @@ closed-mouth photo with its transcript aligned and on a narrow-mouthed one (sad.
 `evaluation.scores` is compared with the 25 fps render. The measure judges time, not frames
 (a state held 40 ms, within 40 ms), so the figures mean the same at each rate. Skipped where
 espeak-ng is not installed.
+
+The suite keeps the case that once failed (sad.png at 60 fps); the closed-mouth photo with its
+transcript at 30 and 60 fps (1.5 minutes of CI time) is measured by
+`benchmarks/lipsync.py --fps 30` and `--fps 60`, which print the same figures.
 """
 
 from __future__ import annotations
@@ -45,8 +49,7 @@ def _scores(portrait: str, fps: int, with_transcript: bool):
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize(("image", "with_transcript", "fps"), [
-    ("people_0.png", True, 30), ("people_0.png", True, 60), ("sad.png", False, 60)])
+@pytest.mark.parametrize(("image", "with_transcript", "fps"), [("sad.png", False, 60)])
 def test_lip_sync_at_higher_frame_rates_matches_25_fps(image, with_transcript, fps,
                                                        shared_data):
     portrait = str(shared_data / "images" / image)

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -43,3 +45,46 @@ def test_transformed_moves_points_and_box(sample_face):
     moved = sample_face.transformed(2.0, 2.0, -10.0, 5.0)
     np.testing.assert_allclose(moved.points, sample_face.points * 2 + [-10, 5])
     assert moved.interocular == pytest.approx(2 * sample_face.interocular)
+
+
+def test_another_landmark_model_can_be_chosen(monkeypatch, tmp_path):
+    """$TALKINGHEAD_LANDMARK_MODEL names another predictor file (the README's licence note)."""
+    from talkinghead.errors import TalkingHeadError
+    from talkinghead.face.landmarks import LANDMARK_MODEL, landmark_model, model_file
+
+    monkeypatch.delenv("TALKINGHEAD_LANDMARK_MODEL", raising=False)
+    assert landmark_model() == model_file(LANDMARK_MODEL)
+    own = tmp_path / "licensed_68.dat"
+    own.write_bytes(b"a predictor")
+    monkeypatch.setenv("TALKINGHEAD_LANDMARK_MODEL", str(own))
+    assert landmark_model() == own
+    monkeypatch.setenv("TALKINGHEAD_LANDMARK_MODEL", str(tmp_path / "missing.dat"))
+    with pytest.raises(TalkingHeadError, match="TALKINGHEAD_LANDMARK_MODEL"):
+        landmark_model()
+
+
+def test_the_fallback_detector_scans_a_bounded_picture(monkeypatch):
+    """A picture with no face pays for the slow CNN detector in full: it scans at most
+    CNN_MAX_SIDE_PX on a side (about 1.5 s on one core), upsampled only where that fits, and
+    the boxes it finds come back in the picture's own pixels."""
+    from talkinghead.face import landmarks
+
+    scanned = []
+
+    class FakeCnn:
+        def __call__(self, image, upsample):
+            scanned.append((image.shape[:2], upsample))
+            height, width = image.shape[:2]
+            box = SimpleNamespace(left=lambda: width // 4, top=lambda: height // 4,
+                                  right=lambda: width // 2, bottom=lambda: height // 2)
+            return [SimpleNamespace(rect=box, confidence=1.0)]
+
+    monkeypatch.setattr(landmarks, "_cnn_detector", FakeCnn)
+    big = np.zeros((800, 600, 3), np.uint8)
+    [(left, _, right, _)] = landmarks._cnn_boxes(big)
+    [(shape, upsample)] = scanned
+    assert max(shape) <= landmarks.CNN_MAX_SIDE_PX and upsample == 0
+    assert (left, right) == pytest.approx((150, 300), abs=2)  # back in the picture's pixels
+    small = np.zeros((200, 160, 3), np.uint8)
+    landmarks._cnn_boxes(small)
+    assert scanned[-1] == ((200, 160), landmarks.HOG_UPSAMPLE)

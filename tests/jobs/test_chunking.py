@@ -33,3 +33,17 @@ def test_without_a_pause_the_cut_is_at_the_nominal_boundary():
 def test_too_short_chunks_are_refused():
     with pytest.raises(ValueError):
         plan_chunks(100, 25, 0.1)
+
+
+def test_local_chunks_keep_every_core_busy_from_ten_seconds():
+    from talkinghead.jobs.chunking import spread_chunk_seconds
+
+    assert spread_chunk_seconds(7.3) == 45.0  # short clips: one chunk, no worker processes
+    assert spread_chunk_seconds(10.0) == 5.0  # two chunks: both cores of a small machine
+    assert spread_chunk_seconds(48.0) == 6.0  # eight chunks
+    assert spread_chunk_seconds(600.0) == 45.0  # long audio: the longest chunks
+    assert spread_chunk_seconds(48.0, longest_s=1.5) == 1.5  # --chunk-seconds is the longest
+    for seconds in (10.0, 48.0, 100.0, 360.0):
+        fps = 25
+        chunks = plan_chunks(round(seconds * fps), fps, spread_chunk_seconds(seconds))
+        assert 2 <= len(chunks) <= 8

@@ -11,13 +11,12 @@ import numpy as np
 import pytest
 
 from talkinghead.errors import AudioError, OutputError
+from talkinghead.media.files import atomic_path, ensure_writable
 from talkinghead.media.formats import FORMATS
 from talkinghead.media.video import (
     AUDIO_RATE,
     GOP_SECONDS,
     VideoEncoder,
-    atomic_path,
-    ensure_writable,
     finalize_mp4,
 )
 

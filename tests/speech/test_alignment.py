@@ -78,3 +78,37 @@ def test_misfit_squeezed_and_stretched_words_are_dropped():
 def test_long_audio_is_left_to_the_recognizer(monkeypatch):
     monkeypatch.setattr(alignment, "ALIGN_MAX_S", 1.0)
     assert align_transcript(np.zeros(32000, np.float32), 16000, "hello there") is None
+
+
+# Sentences that the phone pass once failed on when synthesised by espeak-ng's command line
+# (voice, words a minute): its state alignment could not fit a word at the edge of a piece.
+ESPEAK_CLI_CASES = [
+    ("en-us", 120, "The quick brown fox jumps over the lazy dog"),
+    ("en", 175, "The quick brown fox jumps over the lazy dog"),
+    ("en-gb", 220, "The quick brown fox jumps over the lazy dog"),
+    ("en-us", 175, "Please call me back when you get this message."),
+]
+
+
+@pytest.mark.parametrize(("voice", "rate", "text"), ESPEAK_CLI_CASES)
+def test_a_transcript_shapes_the_mouth_of_espeak_sentences(voice, rate, text, tmp_path):
+    """The transcript is aligned (not dropped for the recognizer), and the plan follows it."""
+    import shutil
+    import subprocess
+
+    from talkinghead.media.audio import load_audio
+    from talkinghead.motion.plan import plan_motion
+    from talkinghead.settings import RenderSettings
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    wav = tmp_path / "said.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(wav), text], check=True)
+    sound = load_audio(wav)
+    assert align_transcript(sound.samples, sound.sample_rate, text) is not None
+    with_text, without = (analyse_speech(sound, transcript) for transcript in (text, None))
+    assert sum(p.aligned for p in with_text.phones) > 0.8 * len(with_text.phones)
+    frames = round(sound.duration_s * 25)
+    plans = [plan_motion(speech, RenderSettings(), frames, seed=1)
+             for speech in (with_text, without)]
+    assert not np.array_equal(plans[0].lips_closed, plans[1].lips_closed)

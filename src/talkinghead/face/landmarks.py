@@ -3,12 +3,15 @@
 The HOG detector is fast and good on photos; the MMOD CNN detector (also shipped
 by `face-recognition-models`) is slower but finds painted and turned faces the
 HOG detector misses, so it is the fallback. Detection runs on a copy scaled to
-at most `DETECT_MAX_SIDE_PX`; landmarks are predicted on the full image.
+at most `DETECT_MAX_SIDE_PX` (the CNN on one of at most `CNN_MAX_SIDE_PX`: its cost
+grows with the pixels it scans, and a picture with no face pays it in full);
+landmarks are predicted on the full image.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,11 +22,16 @@ from ..errors import NoFaceError, TalkingHeadError
 from ..events import NullSink, ProgressSink
 
 LANDMARK_MODEL = "shape_predictor_68_face_landmarks.dat"
+LANDMARK_MODEL_VARIABLE = "TALKINGHEAD_LANDMARK_MODEL"  # another predictor file (see README)
 CNN_DETECTOR_MODEL = "mmod_human_face_detector.dat"
 DETECT_MAX_SIDE_PX = 800  # larger images gain nothing for a face that fills 30-70% of the frame
 HOG_UPSAMPLE = 1  # finds faces down to about 40 px at the detection scale
 HOG_MIN_SCORE = -0.3  # dlib HOG scores of real faces here: 0.8-2.7; below this, try the CNN
 CNN_MIN_CONFIDENCE = 0.3
+# The CNN finds faces down to ~80 px, ~40 px upsampled once. At most this side it scans
+# in ~1.2 s on one core (an 800 px picture upsampled: ~10 s), and still finds faces down to
+# 16% of the picture's longer side (the guidelines ask for 30-70% of the frame).
+CNN_MAX_SIDE_PX = 512
 MIN_FACE_PX = 32  # narrower faces cannot be animated usefully
 
 # Index ranges of the 68-point (iBUG 300-W) layout, used across the renderer.
@@ -85,13 +93,26 @@ def model_file(name: str) -> Path:
     return path
 
 
+def landmark_model() -> Path:
+    """The 68-point predictor: `$TALKINGHEAD_LANDMARK_MODEL` (a dlib shape predictor file with
+    the iBUG 68-point layout, e.g. one licensed for commercial use), else the bundled one."""
+    chosen = os.environ.get(LANDMARK_MODEL_VARIABLE)
+    if not chosen:
+        return model_file(LANDMARK_MODEL)
+    path = Path(chosen).expanduser()
+    if not path.is_file():
+        raise TalkingHeadError(f"{LANDMARK_MODEL_VARIABLE}={chosen} is not a file (give a dlib "
+                               "68-point shape predictor file, or unset it)")
+    return path
+
+
 @lru_cache(maxsize=1)
 def _models():
     import dlib
 
     return (
         dlib.get_frontal_face_detector(),
-        dlib.shape_predictor(str(model_file(LANDMARK_MODEL))),
+        dlib.shape_predictor(str(landmark_model())),
     )
 
 
@@ -102,11 +123,12 @@ def _cnn_detector():
     return dlib.cnn_face_detection_model_v1(str(model_file(CNN_DETECTOR_MODEL)))
 
 
-def _detection_scale(pixels: np.ndarray) -> tuple[np.ndarray, float]:
+def _detection_scale(pixels: np.ndarray, max_side_px: int = DETECT_MAX_SIDE_PX
+                     ) -> tuple[np.ndarray, float]:
     import cv2
 
     height, width = pixels.shape[:2]
-    scale = min(1.0, DETECT_MAX_SIDE_PX / max(height, width))
+    scale = min(1.0, max_side_px / max(height, width))
     if scale == 1.0:
         return pixels, 1.0
     small = cv2.resize(pixels, (round(width * scale), round(height * scale)),
@@ -120,9 +142,16 @@ def _find_boxes(image: np.ndarray) -> list[tuple[float, float, float, float]]:
     boxes = [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
     if boxes:
         return boxes
-    found = _cnn_detector()(image, HOG_UPSAMPLE)
+    return _cnn_boxes(image)
+
+
+def _cnn_boxes(image: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """The CNN on at most `CNN_MAX_SIDE_PX`: upsampled once where that fits, else scaled down."""
+    upsample = HOG_UPSAMPLE if max(image.shape[:2]) * 2 <= CNN_MAX_SIDE_PX else 0
+    small, scale = _detection_scale(image, CNN_MAX_SIDE_PX)
+    found = _cnn_detector()(small, upsample)
     return [
-        (d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom())
+        tuple(v / scale for v in (d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom()))
         for d in found
         if d.confidence >= CNN_MIN_CONFIDENCE
     ]

@@ -13,9 +13,24 @@ import numpy as np
 
 from .store import Chunk
 
-DEFAULT_CHUNK_SECONDS = 45.0  # the original tool's chunk length
+DEFAULT_CHUNK_SECONDS = 45.0  # the original tool's chunk length: the longest a chunk gets
+# On this machine's cores, shorter audio is cut into this many chunks, so that every core of a
+# laptop draws frames (a chunk costs an encoder start, a fraction of a second of frames; the
+# portrait is prepared once per worker process, not per chunk), but none shorter than
+# MIN_SPREAD_SECONDS: audio under twice that stays one chunk, drawn without worker processes.
+SPREAD_CHUNKS = 8
+MIN_SPREAD_SECONDS = 5.0
 PAUSE_SEARCH_S = 3.0  # look this far either side of a nominal boundary for a quiet frame
 MIN_CHUNK_SECONDS = 0.5
+
+
+def spread_chunk_seconds(duration_s: float, longest_s: float = DEFAULT_CHUNK_SECONDS) -> float:
+    """The chunk length for audio this long rendered on local cores (see SPREAD_CHUNKS): at
+    most `longest_s`. It depends on the audio alone, not on the number of cores, so that the
+    same inputs make the same chunks, and the same video, on any machine."""
+    if duration_s < 2 * MIN_SPREAD_SECONDS:
+        return longest_s
+    return min(longest_s, max(MIN_SPREAD_SECONDS, duration_s / SPREAD_CHUNKS))
 
 
 def plan_chunks(frames: int, fps: int, chunk_seconds: float,

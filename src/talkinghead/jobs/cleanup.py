@@ -8,13 +8,16 @@ rendered (its lock held) is never removed.
 
 from __future__ import annotations
 
-import fcntl
+import math
 import os
 import shutil
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import SettingsError
+from .lock import job_lock_free
 from .store import DONE, JobStore
 
 KEEP_DAYS_VARIABLE = "TALKINGHEAD_KEEP_DAYS"
@@ -25,20 +28,49 @@ DEFAULT_MAX_STORE_GB = 20.0
 
 @dataclass(frozen=True)
 class CleanupLimits:
+    """How long finished jobs are kept, and how large the store may grow; both zero or more."""
+
     keep_days: float = DEFAULT_KEEP_DAYS
     max_store_gb: float = DEFAULT_MAX_STORE_GB
 
+    def __post_init__(self) -> None:
+        for name, value in (("keep_days", self.keep_days), ("max_store_gb", self.max_store_gb)):
+            if not math.isfinite(value) or value < 0:
+                raise SettingsError(f"{name.replace('_', ' ')} must be a number of zero or more, "
+                                    f"got {value:g}")
+
     @classmethod
-    def from_environment(cls) -> CleanupLimits:
-        return cls(float(os.environ.get(KEEP_DAYS_VARIABLE, DEFAULT_KEEP_DAYS)),
-                   float(os.environ.get(MAX_STORE_GB_VARIABLE, DEFAULT_MAX_STORE_GB)))
+    def from_environment(cls, keep_days: float | None = None,
+                         max_store_gb: float | None = None) -> CleanupLimits:
+        """The given limits, else those of the environment, else the defaults."""
+        return cls(_limit(keep_days, KEEP_DAYS_VARIABLE, DEFAULT_KEEP_DAYS),
+                   _limit(max_store_gb, MAX_STORE_GB_VARIABLE, DEFAULT_MAX_STORE_GB))
 
 
-def clean_store(store: JobStore, limits: CleanupLimits, now: float | None = None) -> list[str]:
-    """Delete expired jobs, then the oldest finished ones over the size limit; return their IDs."""
+def _limit(given: float | None, variable: str, default: float) -> float:
+    if given is not None:
+        return given
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise SettingsError(f"{variable}={text!r} is not a number of zero or more "
+                            f"(set it to one, e.g. {default:g}, or unset it)")
+    return value
+
+
+def clean_store(store: JobStore, limits: CleanupLimits, now: float | None = None,
+                keep: Collection[str] = ()) -> list[str]:
+    """Delete expired jobs, then the oldest finished ones over the size limit; return their IDs.
+
+    The jobs in `keep` (the one just rendered) and any being rendered stay."""
     now = time.time() if now is None else now
-    removed = []
-    jobs = [store.get(job_id) for job_id in store.all_ids()]  # oldest first
+    removed: list[str] = []
+    jobs = [store.get(job_id) for job_id in store.all_ids() if job_id not in keep]  # oldest first
     for job in jobs:
         if now - job.updated > limits.keep_days * 86400 and _remove(store, job.id):
             removed.append(job.id)
@@ -57,15 +89,9 @@ def clean_store(store: JobStore, limits: CleanupLimits, now: float | None = None
 
 def _remove(store: JobStore, job_id: str) -> bool:
     folder = store.folder(job_id)
-    lock = folder / "lock"
-    if lock.exists():
-        with open(lock, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return False  # being rendered right now
-            shutil.rmtree(folder, ignore_errors=True)
-    else:
+    with job_lock_free(folder) as free:
+        if not free:
+            return False  # being rendered right now
         shutil.rmtree(folder, ignore_errors=True)
     store.delete(job_id)
     return True

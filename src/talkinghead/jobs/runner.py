@@ -8,13 +8,10 @@ same job renders only what is missing, and the joined video is the same.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import queue
 import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -25,20 +22,31 @@ from ..errors import RenderTimeoutError, TalkingHeadError
 from ..events import ProgressSink
 from ..media.video import finalize_mp4
 from ..processes import SPAWN, spawn_pool
-from .store import CHUNK_DONE, DONE, FAILED, INTERRUPTED, RENDERING, TIMED_OUT, Chunk, Job, JobStore
+from .lock import job_lock
+from .store import (
+    CHUNK_DONE,
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    RENDERING,
+    RESULT_STEM,
+    TIMED_OUT,
+    Chunk,
+    Job,
+    JobStore,
+)
 from .worker import ChunkTask, job_format, part_path, render_chunk
 
-RESULT_STEM = "result"
-LOCK_FILE = "lock"
 POLL_S = 0.2  # how often the parent checks on workers, progress and the clock
 
 
 class Deadline:
-    """Raises `RenderTimeoutError` once `limit_s` seconds have passed since it was made."""
+    """Raises `RenderTimeoutError` once `limit_s` seconds have passed since `started` (a
+    `time.monotonic()` reading; by default, when it was made)."""
 
-    def __init__(self, limit_s: float | None) -> None:
+    def __init__(self, limit_s: float | None, started: float | None = None) -> None:
         self.limit_s = limit_s
-        self.started = time.monotonic()
+        self.started = time.monotonic() if started is None else started
 
     def check(self) -> None:
         if self.limit_s is not None and time.monotonic() - self.started > self.limit_s:
@@ -196,23 +204,3 @@ def _init_worker(progress) -> None:
 
 def _pool_render(task: ChunkTask) -> float:
     return render_chunk(task, _worker["progress"].put)
-
-
-@contextmanager
-def job_lock(folder: Path, job_id: str) -> Iterator[None]:
-    """One process at a time per job; the lock dies with its process, even on kill -9."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise TalkingHeadError(f"job {job_id} is being rendered by another process; "
-                                   f"wait, or check it with --retrieve {job_id}") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -13,17 +13,22 @@ import json
 import os
 import secrets
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields, replace
 from itertools import pairwise
 from pathlib import Path
 
-from ..errors import TalkingHeadError
+from ..errors import StorageError, TalkingHeadError, storage_error
+from ..media.files import atomic_path
+from .lock import job_in_use
 
 HOME_VARIABLE = "TALKINGHEAD_HOME"
 DATABASE_NAME = "jobs.sqlite"
+RECORD_NAME = "job.json"  # in each job folder: its record as created, to rebuild a lost database
+RESULT_STEM = "result"  # a job's finished video in its folder: result.mp4, .webm or .mov
 JOBS_FOLDER = "jobs"
 BUSY_TIMEOUT_S = 30.0  # other processes hold the database for milliseconds at a time
 SCHEMA_VERSION = 1
@@ -133,20 +138,78 @@ class JobStore:
     def __init__(self, home: Path | None = None) -> None:
         self.home = Path(home) if home else default_home()
         try:
-            (self.home / JOBS_FOLDER).mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.jobs_folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self._open()
+            except _Damaged as damage:
+                self._set_aside(damage)
         except (OSError, sqlite3.Error) as e:
-            raise TalkingHeadError(
+            raise storage_error(e, f"the job store in {self.home}") or TalkingHeadError(
                 f"cannot open the job store in {self.home}: {e}; "
                 f"set {HOME_VARIABLE} to a writable folder") from e
 
+    @property
+    def database(self) -> Path:
+        return self.home / DATABASE_NAME
+
+    @property
+    def jobs_folder(self) -> Path:
+        return self.home / JOBS_FOLDER
+
+    def _open(self) -> None:
+        """Check the database (a damaged one raises `_Damaged`) and create what is missing."""
+        try:
+            with self._connect() as db:
+                problem = db.execute("PRAGMA quick_check").fetchone()[0]
+                if problem != "ok":
+                    raise _Damaged(problem)
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except _Damaged:
+            raise
+        except TalkingHeadError as e:
+            if isinstance(e.__cause__, sqlite3.DatabaseError) and _is_damage(e.__cause__):
+                raise _Damaged(str(e.__cause__)) from e
+            raise
+
+    def _set_aside(self, damage: _Damaged) -> None:
+        """Move a damaged database aside, start a fresh one, and list again the finished jobs
+        whose folders still hold their record and video."""
+        aside = self.database.with_name(
+            f"{DATABASE_NAME}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.database}{suffix}")
+            if source.exists():
+                source.replace(f"{aside}{suffix}")
+        self._open()
+        rebuilt = self._rebuild_finished_jobs()
+        print(f"talkinghead: the job store's database was damaged ({damage}); it was moved to "
+              f"{aside} and a fresh one started, with {rebuilt} finished job(s) recovered",
+              file=sys.stderr)
+
+    def _rebuild_finished_jobs(self) -> int:
+        rebuilt = 0
+        for record in sorted(self.jobs_folder.glob(f"*/{RECORD_NAME}")):
+            if not any(record.parent.glob(f"{RESULT_STEM}.*")):
+                continue
+            try:
+                job = job_from_record(json.loads(record.read_text()))
+            except (OSError, ValueError, TypeError, KeyError):
+                continue
+            self.create(replace(job, state=DONE, chunks=tuple(
+                replace(c, state=CHUNK_DONE) for c in job.chunks)))
+            rebuilt += 1
+        return rebuilt
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.home / DATABASE_NAME, timeout=BUSY_TIMEOUT_S,
-                             isolation_level=None)
+        """One transaction; a database error is raised as a `TalkingHeadError` that says what
+        to do (its cause is the sqlite3 error)."""
+        try:
+            db = sqlite3.connect(self.database, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as e:
+            raise self._error(e) from e
         try:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")  # a recorded chunk survives power loss
@@ -155,17 +218,34 @@ class JobStore:
             db.execute("BEGIN IMMEDIATE")
             yield db
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as e:
             if db.in_transaction:
-                db.execute("ROLLBACK")
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._error(e) from e
             raise
         finally:
             db.close()
 
+    def _error(self, error: sqlite3.Error) -> TalkingHeadError:
+        if _is_damage(error):
+            return TalkingHeadError(f"the job store's database {self.database} is damaged "
+                                    f"({error}); run the command again: it is then set aside "
+                                    "and a fresh one started")
+        if _sqlite_code(error) in (_SQLITE_FULL, _SQLITE_IOERR):
+            return StorageError(f"cannot write the job store in {self.home}: the disk is full "
+                                f"or failing ({error}) (free some space, or set "
+                                f"{HOME_VARIABLE} to a folder on another disk)")
+        return TalkingHeadError(f"the job store in {self.home} failed: {error} (set "
+                                f"{HOME_VARIABLE} to a writable folder)")
+
     def folder(self, job_id: str) -> Path:
-        return self.home / JOBS_FOLDER / job_id
+        return self.jobs_folder / job_id
 
     def create(self, job: Job) -> Job:
+        """Record a new job; its folder gets a copy of the record, from which the job can be
+        listed again if the database is ever lost."""
         with self._connect() as db:
             db.execute(
                 "INSERT INTO jobs VALUES (:id, :input_key, :state, :created, :updated, "
@@ -176,7 +256,10 @@ class JobStore:
             db.executemany(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
                 [(job.id, c.index, c.start, c.stop, c.state, c.seconds) for c in job.chunks])
-        self.folder(job.id).mkdir(parents=True, exist_ok=True)
+        folder = self.folder(job.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_path(folder / RECORD_NAME) as partial:
+            partial.write_text(json.dumps(record_of(job), sort_keys=True))
         return self.get(job.id)
 
     def get(self, job_id: str) -> Job:
@@ -188,7 +271,11 @@ class JobStore:
                     "list jobs with --jobs")
             chunks = db.execute("SELECT * FROM chunks WHERE job_id = ? ORDER BY idx",
                                 (job_id,)).fetchall()
-        return _job_from_row(row, chunks)
+        job = _job_from_row(row, chunks)
+        if job.state == RENDERING and not job_in_use(self.folder(job.id)):
+            # Its process died without a word (kill -9, power cut): it is only interrupted.
+            job = replace(job, state=INTERRUPTED, error=job.error or "its process ended")
+        return job
 
     def find_resumable(self, input_key: str) -> Job | None:
         """The newest unfinished job for the same inputs and settings, if any."""
@@ -233,6 +320,39 @@ class JobStore:
         with self._connect() as db:
             db.execute("DELETE FROM chunks WHERE job_id = ?", (job_id,))
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+
+class _Damaged(Exception):
+    """The database file is damaged (what SQLite's check found)."""
+
+
+# SQLite's primary result codes (sqlite3 names them from Python 3.11 on), and the messages
+# that carry them on older Pythons.
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 10, 11, 13, 26
+_MESSAGES = {"disk I/O error": _SQLITE_IOERR, "database disk image is malformed": _SQLITE_CORRUPT,
+             "database or disk is full": _SQLITE_FULL, "file is not a database": _SQLITE_NOTADB}
+
+
+def _sqlite_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF  # the primary code, without the extended bits
+    return next((c for message, c in _MESSAGES.items() if message in str(error)), None)
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    return _sqlite_code(error) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def record_of(job: Job) -> dict:
+    """The job as plain JSON values (what `job_from_record` reads back)."""
+    return {**{f.name: getattr(job, f.name) for f in fields(job) if f.name != "chunks"},
+            "chunks": [[c.index, c.start, c.stop] for c in job.chunks]}
+
+
+def job_from_record(record: dict) -> Job:
+    chunks = tuple(Chunk(index, start, stop) for index, start, stop in record.pop("chunks"))
+    return Job(**record, chunks=chunks)
 
 
 def _job_from_row(row: sqlite3.Row, chunks: list[sqlite3.Row]) -> Job:

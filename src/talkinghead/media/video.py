@@ -10,10 +10,8 @@ end, from the user's original file, so chunked rendering never cuts the sound.
 from __future__ import annotations
 
 import heapq
-import os
-import secrets
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -24,8 +22,8 @@ import av.error
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from talkinghead.errors import OutputError
 from talkinghead.media.audio import iter_pcm
+from talkinghead.media.files import atomic_path
 from talkinghead.media.formats import FORMATS, GOP_SECONDS, OutputFormat
 
 if TYPE_CHECKING:
@@ -225,74 +223,3 @@ def _audio_packets(
         yield from encode(np.zeros((channels, size), dtype=np.float32))
         done += size
     yield from encode(None)
-
-
-def ensure_writable(output: Path, fmt: OutputFormat = FORMATS["mp4"]) -> None:
-    """Fail now, not after minutes of rendering, if `output` cannot be written."""
-    output = Path(output)
-    if output.suffix.lower() != fmt.suffix:
-        raise OutputError(f"output must end in {fmt.suffix} for --format {fmt.name}: "
-                          f"'{output}' (change the extension or --format)")
-    ensure_file_writable(output, f"give a file name ending in {fmt.suffix}")
-
-
-def ensure_file_writable(output: Path, hint: str = "give a file name") -> None:
-    """Fail now if no file can be written at `output` (a folder there, or no permission)."""
-    output = Path(output)
-    if output.is_dir():
-        raise OutputError(f"output '{output}' is a directory ({hint})")
-    _make_parent(output)
-    try:
-        probe = _create_hidden_sibling(output, ".probe")
-    except OSError as e:
-        raise OutputError(
-            f"cannot write to folder '{output.parent}': {e.strerror or e} "
-            "(choose a writable location)"
-        ) from e
-    probe.unlink()
-
-
-@contextmanager
-def atomic_path(output: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `output`; move it onto `output` only on success.
-
-    The temporary file is in the same folder so the final rename is atomic; it is deleted
-    on any error, so `output` is either the old file, nothing, or the complete new file.
-    """
-    output = Path(output)
-    _make_parent(output)
-    try:
-        tmp = _create_hidden_sibling(output, output.suffix or ".mp4")
-    except OSError as e:
-        raise OutputError(
-            f"cannot write to folder '{output.parent}': {e.strerror or e} "
-            "(choose a writable location)"
-        ) from e
-    try:
-        yield tmp
-        os.replace(tmp, output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _make_parent(output: Path) -> None:
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(
-            f"cannot create output folder '{output.parent}': {e.strerror or e} "
-            "(choose another location)"
-        ) from e
-
-
-def _create_hidden_sibling(output: Path, suffix: str) -> Path:
-    """Create an empty, uniquely named hidden file next to `output`.
-
-    Opened with mode 0o666 so the umask applies, unlike `tempfile.mkstemp`'s 0o600, which
-    would leave the final video unreadable to other users after the rename.
-    """
-    path = output.with_name(f".{output.name}.partial-{secrets.token_hex(4)}{suffix}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    os.close(fd)
-    return path

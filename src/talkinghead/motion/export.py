@@ -32,7 +32,7 @@ from typing import Final
 import numpy as np
 
 from ..errors import SettingsError
-from ..media.video import atomic_path
+from ..media.files import atomic_path
 from .types import MotionPlan
 
 FORMAT: Final = "talkinghead-motion"

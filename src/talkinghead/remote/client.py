@@ -42,7 +42,7 @@ from ..jobs.store import (
     JobStore,
 )
 from ..jobs.worker import job_format, part_path
-from ..media.video import atomic_path, ensure_writable
+from ..media.files import atomic_path, ensure_writable
 from ..settings import RenderSettings
 from . import storage
 from .config import RemoteConfig

@@ -40,6 +40,12 @@ class Engine(ABC):
         missing); nothing to check by default."""
         return None
 
+    def check_portrait(self, canvas: np.ndarray, face: FaceGeometry,
+                       roi: tuple[int, int, int, int]) -> None:
+        """Raise a `TalkingHeadError` while the job is planned, before it is recorded, if this
+        engine cannot animate the framed portrait; nothing to check by default."""
+        return None
+
     def plan_job(self, folder: Path, canvas: np.ndarray, face: FaceGeometry,
                  samples: np.ndarray, settings: RenderSettings, blink: np.ndarray,
                  seed: int) -> None:

@@ -80,16 +80,27 @@ class WarpState:
         return self.enhancer.interpolation
 
 
+def _rigged(canvas: np.ndarray, face: FaceGeometry, roi: tuple[int, int, int, int]
+            ) -> tuple[np.ndarray, FaceGeometry, Rig, Mesh]:
+    """The animated region of the canvas, its face (inner lips refined), rig and mesh."""
+    x0, y0, x1, y1 = roi
+    source = np.ascontiguousarray(canvas[y0:y1, x0:x1])
+    local_face = refine_inner_lips(source, face.transformed(1.0, 1.0, -x0, -y0))
+    rig = build_rig(local_face, (x1 - x0, y1 - y0))
+    return source, local_face, rig, build_mesh(rig.rest)
+
+
 class WarpEngine(Engine):
     name = "warp"
+
+    def check_portrait(self, canvas: np.ndarray, face: FaceGeometry,
+                       roi: tuple[int, int, int, int]) -> None:
+        _rigged(canvas, face, roi)  # raises NoFaceError where the mesh cannot be built
 
     def prepare(self, canvas: np.ndarray, face: FaceGeometry,
                 roi: tuple[int, int, int, int], settings: RenderSettings) -> WarpState:
         x0, y0, x1, y1 = roi
-        source = np.ascontiguousarray(canvas[y0:y1, x0:x1])
-        local_face = refine_inner_lips(source, face.transformed(1.0, 1.0, -x0, -y0))
-        rig = build_rig(local_face, (x1 - x0, y1 - y0))
-        mesh = build_mesh(rig.rest)
+        source, local_face, rig, mesh = _rigged(canvas, face, roi)
         warp = PiecewiseAffineWarp(mesh, rig.rest, (x1 - x0, y1 - y0))
         soft = cv2.GaussianBlur(source, (0, 0), SOFT_SKIN_SIGMA_IOD * rig.iod)
         face_mask = _face_mask(rig.rest[:68], source.shape)
