@@ -5,7 +5,12 @@
 Each configuration renders in a fresh process; the table shows the whole
 command's wall time (start-up, model loading and encoding included), the
 render() call alone, their real-time factors (seconds of processing per
-second of audio) and the process's peak resident memory.
+second of audio) and the process's peak resident memory. Then, per stage of the
+render (face, speech, render = frames and encoding, join), its wall seconds and its
+CPU seconds per audio second (this process and the workers it reaped). Last, the
+floor: libx264 (veryfast) encoding the same number of frames at the same size, timed
+in this run, and each row's wall time as a multiple of it (machines differ; ratios
+measured in one run compare).
 """
 
 from __future__ import annotations
@@ -20,12 +25,35 @@ import time
 from pathlib import Path
 
 CHILD = """
-import json, sys, talkinghead
+import json, resource, sys, time
+from contextlib import contextmanager
+import talkinghead
+from talkinghead.events import NullSink
+
+def cpu():
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+class Stages(NullSink):
+    def __init__(self):
+        super().__init__(notices_to_stderr=False)
+        self.seconds = {}
+    @contextmanager
+    def stage(self, name, total=None):
+        wall, used = time.monotonic(), cpu()
+        with super().stage(name, total) as progress:
+            yield progress
+        self.seconds[name] = (time.monotonic() - wall, cpu() - used)
+
 image, audio, output, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-result = talkinghead.render(image, audio, output, talkinghead.RenderSettings(**settings))
+sink = Stages()
+result = talkinghead.render(image, audio, output, talkinghead.RenderSettings(**settings),
+                            sink=sink)
 print(json.dumps({"render_s": result.processing_s, "audio_s": result.duration_s,
-                  "size": f"{result.width}x{result.height}"}))
+                  "size": f"{result.width}x{result.height}", "frames": result.frames,
+                  "fps": result.fps, "stages": sink.seconds}))
 """
+STAGES = ("face", "speech", "render", "join")
 
 CONFIGS = [  # (label, image, settings)
     ("crop 256", "people_0.png", {"preprocess": "crop", "size": 256}),
@@ -70,6 +98,27 @@ def run_one(image: Path, audio: Path, output: Path, settings: dict) -> dict:
     return {**result, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
+def x264_floor_s(width: int, height: int, frames: int, fps: int) -> float:
+    """Seconds libx264 (preset veryfast, yuv420p) takes to encode `frames` moving frames."""
+    import av
+    import numpy as np
+
+    y, x = np.mgrid[0:height, 0:width]
+    pattern = [np.dstack([(x + 8 * i) % 256, (y + 4 * i) % 256, (x + y + 6 * i) % 256])
+               .astype(np.uint8) for i in range(25)]
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.monotonic()
+        with av.open(str(Path(tmp) / "floor.mp4"), "w") as container:
+            stream = container.add_stream("libx264", rate=fps)
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            stream.options = {"preset": "veryfast"}
+            for i in range(frames):
+                frame = av.VideoFrame.from_ndarray(pattern[i % len(pattern)], format="rgb24")
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode(None))
+        return time.monotonic() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -84,15 +133,29 @@ def main() -> None:
         print(f"audio: {args.seconds:g} s of English speech; cores: {os.cpu_count()}")
         print(f"{'config':<15}{'output':>10}{'wall s':>9}{'RTF':>7}{'render s':>10}"
               f"{'RTF':>7}{'peak RSS MB':>13}")
+        floors: dict[str, tuple[float, dict]] = {}
         for label, image_name, settings in CONFIGS:
             if args.only and args.only not in label:
                 continue
             image = (portrait_720p(args.data, work) if image_name == "720p"
                      else args.data / "images" / image_name)
             r = run_one(image, audio, work / "out.mp4", settings)
+            width, height = map(int, r["size"].split("x"))
+            floors[label] = (x264_floor_s(width, height, r["frames"], r["fps"]), r)
             print(f"{label:<15}{r['size']:>10}{r['wall_s']:>9.2f}"
                   f"{r['wall_s'] / r['audio_s']:>7.3f}{r['render_s']:>10.2f}"
                   f"{r['render_s'] / r['audio_s']:>7.3f}{r['peak_rss_mb']:>13.0f}")
+        print("\nper stage: wall s / CPU s per audio s (this process and its reaped workers)")
+        print(f"{'config':<15}" + "".join(f"{name:>18}" for name in STAGES))
+        for label, (_, r) in floors.items():
+            cells = (r["stages"].get(name, (0.0, 0.0)) for name in STAGES)
+            print(f"{label:<15}" + "".join(f"{wall:>9.2f} /{cpu / r['audio_s']:>7.3f}"
+                                           for wall, cpu in cells))
+        print("\nfloor: libx264 veryfast, same frames and size, timed in this run")
+        print(f"{'config':<15}{'floor s':>9}{'floor RTF':>11}{'wall / floor':>14}")
+        for label, (floor, r) in floors.items():
+            print(f"{label:<15}{floor:>9.2f}{floor / r['audio_s']:>11.3f}"
+                  f"{r['wall_s'] / floor:>14.2f}")
 
 
 if __name__ == "__main__":

@@ -5,32 +5,44 @@
                        talkinghead.settings_for("natural"))
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any
 
+# The subpackage `talkinghead.render` (the engines) is imported here, before the function of the
+# same name is defined, so that the name stays the function's: a submodule imported later would
+# otherwise rebind it to the subpackage.
+from . import render as _engines  # noqa: F401
 from .errors import (
-                     AudioError,
-                     ImageError,
-                     NoFaceError,
-                     OutputError,
-                     RenderTimeoutError,
-                     SettingsError,
-                     TalkingHeadError,
+    AudioError,
+    ImageError,
+    NoFaceError,
+    OutputError,
+    RenderTimeoutError,
+    SettingsError,
+    TalkingHeadError,
 )
 from .settings import PRESETS, RenderSettings, settings_for
 from .version import __version__
 
 if TYPE_CHECKING:
     from .api import RenderResult, render
+else:
+    def render(*args: Any, **kwargs: Any) -> RenderResult:
+        """`talkinghead.api.render`: the pipeline (OpenCV, PyAV, pocketsphinx, ...) loads on
+        the first call, so that `talkinghead --help` and the light modules start at once."""
+        from .api import render as run
+
+        return run(*args, **kwargs)
 
 
 def __getattr__(name: str) -> Any:
-    """`render` and `RenderResult` load the pipeline (NumPy, OpenCV, PyAV, ...) on first use,
-    so that `talkinghead --help` and the light modules start at once."""
-    if name in ("render", "RenderResult"):
-        from . import api
+    if name == "RenderResult":
+        from .api import RenderResult
 
-        return getattr(api, name)
+        return RenderResult
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "PRESETS",

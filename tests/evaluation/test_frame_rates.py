@@ -41,8 +41,15 @@ def _espeak():
 
 
 @cache
+def _clips():
+    """Synthesised once: eSpeak NG does not say a text the same way twice (its output drifts
+    by tens of milliseconds from call to call), and each rate must be judged on the same audio."""
+    return english_speech(QUICK_VOICES)
+
+
+@cache
 def _scores(portrait: str, fps: int, with_transcript: bool):
-    clips = english_speech(QUICK_VOICES)
+    clips = _clips()
     plans = [plan_known_speech(clip, with_transcript, RenderSettings(fps=fps)) for clip in clips]
     assert all(plan.fps == fps for plan in plans)
     return english_scores(prepare_stage(portrait), clips, plans, DETECT_EVERY)

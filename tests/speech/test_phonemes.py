@@ -112,3 +112,16 @@ def test_the_default_recogniser_adds_labial_releases_where_no_recogniser_heard_o
     out = phonemes.SphinxCombined().recognize(np.zeros(RATE, np.float32))
     bilabials = [(s.label, s.start_s) for s in out if s.label in ("P", "B", "M")]
     assert bilabials == [("M", 0.2), ("P", 0.58)]  # the "m" was heard already
+
+
+def test_the_reused_loop_decoder_gives_each_piece_the_phones_of_a_new_one(synth):
+    """One decoder per process, its features reset per piece: no piece depends on another."""
+    speech = np.concatenate([synth.vowel(0.3, (700, 1200)), synth.noise(0.1),
+                             synth.vowel(0.3, (300, 2300)), synth.silence(0.2)])
+    other = np.concatenate([synth.harmonic_tone(0.5), synth.noise(0.2, seed=3)])
+    first = phonemes.SphinxPhoneLoop().recognize(speech)
+    phonemes.SphinxPhoneLoop().recognize(other)
+    assert phonemes.SphinxPhoneLoop().recognize(speech) == first
+    fresh = phonemes.phone_loop_decoder()
+    phonemes.decode(fresh, phonemes.pcm16(speech))
+    assert [s.word for s in fresh.seg()] == [p.label for p in first]

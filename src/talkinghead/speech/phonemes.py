@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from abc import ABC, abstractmethod
 from multiprocessing.pool import Pool
 from typing import Final
@@ -75,7 +76,7 @@ class SphinxPhoneLoop(PhoneRecognizer):
     """CMU Sphinx English acoustic model with a phone bigram: a phone recogniser, no dictionary."""
 
     def recognize(self, samples: np.ndarray) -> list[PhoneSpan]:
-        decoder = phone_loop_decoder()  # a fresh one: nothing carries over between pieces
+        decoder = _loop_decoder()
         decode(decoder, pcm16(samples))
         return [PhoneSpan(seg.word, seg.start_frame * FRAME_S, (seg.end_frame + 1) * FRAME_S)
                 for seg in decoder.seg() or ()]
@@ -112,6 +113,20 @@ class SphinxCombined(PhoneRecognizer):
         words = SphinxWords().recognize(samples)
         phones = add_bilabials(words, loop) if words else loop
         return add_bilabials(phones, labial_closures(samples, RATE))
+
+
+_decoders = threading.local()  # per thread (and so per worker process): never shared
+
+
+def _loop_decoder():
+    """This thread's phone-loop decoder, made once (0.1-0.4 s), with its feature state reset, so
+    that the phones depend on the piece alone, exactly as with a new decoder: the live cepstral
+    mean would otherwise carry over from the previous piece."""
+    decoder = getattr(_decoders, "loop", None)
+    if decoder is None:
+        decoder = _decoders.loop = phone_loop_decoder()
+    decoder.reinit_feat()
+    return decoder
 
 
 def add_bilabials(base: list[PhoneSpan], other: list[PhoneSpan]) -> list[PhoneSpan]:
