@@ -307,3 +307,65 @@ def test_workers_end_with_their_parent_and_the_job_shows_interrupted(tmp_path, i
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
     listing = cli(home, "--jobs")
     assert "interrupted" in listing.stdout and "rendering" not in listing.stdout
+
+
+# 7. --timeout counts from the start of the command; "auto" sets no limit on local renders.
+class _Frames:
+    """A progress sink that counts the frames drawn."""
+
+    def __init__(self):
+        from talkinghead.events import NullSink
+
+        self._sink = NullSink(notices_to_stderr=False)
+        self.drawn = 0
+
+    def notice(self, message: str) -> None:
+        pass
+
+    def stage(self, name, total=None):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def counting():
+            with self._sink.stage(name, total) as inner:
+                class Counter:
+                    def advance(_, n: int = 1) -> None:
+                        if name == "render":
+                            self.drawn += n
+                        inner.advance(n)
+                yield Counter()
+        return counting()
+
+
+def test_the_timeout_counts_planning_too(tmp_path, inputs, monkeypatch):
+    from talkinghead import api
+    from talkinghead.errors import RenderTimeoutError
+    from talkinghead.jobs.store import JobStore
+
+    planned = api.plan_job
+
+    def slow_plan(*args, **kwargs):
+        job = planned(*args, **kwargs)
+        time.sleep(1.0)  # planning took longer than the whole limit
+        return job
+
+    monkeypatch.setattr(api, "plan_job", slow_plan)
+    image, audio = inputs
+    frames = _Frames()
+    store = JobStore(tmp_path / "home")
+    with pytest.raises(RenderTimeoutError):
+        api.render(image, audio, tmp_path / "a.mp4", sink=frames, timeout_s=0.5, store=store)
+    assert frames.drawn == 0  # stopped before drawing: the limit had passed while planning
+    [job] = store.recent()
+    assert job.state == "timed_out" and not (tmp_path / "a.mp4").exists()
+
+
+def test_auto_sets_no_limit_on_local_renders(tmp_path, inputs, monkeypatch):
+    from talkinghead import api
+    from talkinghead.jobs.store import JobStore
+
+    monkeypatch.setattr(api, "auto_timeout_s", lambda seconds: 0.001)  # the remote rule
+    image, audio = inputs
+    result = api.render(image, audio, tmp_path / "a.mp4", timeout_s="auto",
+                        store=JobStore(tmp_path / "home"))
+    assert result.frames == 182 and (tmp_path / "a.mp4").is_file()

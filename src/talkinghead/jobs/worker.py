@@ -56,6 +56,8 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     the chunk (a timeout), leaving no part file behind.
     """
     started = time.monotonic()
+    if should_stop:
+        should_stop()  # a limit already passed (while planning, say): draw nothing
     engine, state, canvas_size, plan = _engine_state(task)
     fmt = job_format(task.settings)
     target = part_path(task.job_folder, task.index, fmt)
