@@ -125,3 +125,19 @@ def test_the_reused_loop_decoder_gives_each_piece_the_phones_of_a_new_one(synth)
     fresh = phonemes.phone_loop_decoder()
     phonemes.decode(fresh, phonemes.pcm16(speech))
     assert [s.word for s in fresh.seg()] == [p.label for p in first]
+
+
+def test_the_reused_word_decoder_gives_each_piece_the_phones_of_a_new_one(
+        sample_speech_path, monkeypatch):
+    """Words and their phones from one reused decoder, in any order, are those of new ones."""
+    from talkinghead.media.audio import load_audio
+    from talkinghead.speech.sphinx import to_rate
+
+    sound = load_audio(sample_speech_path)
+    x = to_rate(np.asarray(sound.samples, np.float32), sound.sample_rate)
+    pieces = [x[: len(x) // 2], x[len(x) // 2 :]]
+    reused = [phonemes.SphinxWords().recognize(piece) for piece in (*pieces, pieces[0])]
+    monkeypatch.setattr(phonemes, "_word_decoder", phonemes.word_decoder)  # a new one each time
+    fresh = [phonemes.SphinxWords().recognize(piece) for piece in pieces]
+    assert fresh[0] and fresh[1]
+    assert reused == [fresh[0], fresh[1], fresh[0]]

@@ -89,7 +89,7 @@ class SphinxWords(PhoneRecognizer):
     nothing (no words, a failed alignment) comes back as an empty list."""
 
     def recognize(self, samples: np.ndarray) -> list[PhoneSpan]:
-        decoder = word_decoder()
+        decoder = _word_decoder()
         pcm = pcm16(samples)
         decode(decoder, pcm)
         words = [seg.word.split("(")[0] for seg in decoder.seg() or ()
@@ -125,6 +125,18 @@ def _loop_decoder():
     decoder = getattr(_decoders, "loop", None)
     if decoder is None:
         decoder = _decoders.loop = phone_loop_decoder()
+    decoder.reinit_feat()
+    return decoder
+
+
+def _word_decoder():
+    """This thread's word decoder, made once (0.25-0.9 s: the dictionary and language model),
+    back on its language-model search (the phone pass leaves it aligning) with its feature
+    state reset, so that the words depend on the piece alone, as with a new decoder."""
+    decoder = getattr(_decoders, "words", None)
+    if decoder is None:
+        decoder = _decoders.words = word_decoder()
+    decoder.activate_search()
     decoder.reinit_feat()
     return decoder
 
