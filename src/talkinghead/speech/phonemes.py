@@ -129,6 +129,11 @@ def _loop_decoder():
     return decoder
 
 
+def forget_decoders() -> None:
+    """Free this thread's decoders (the next piece makes new ones)."""
+    _decoders.__dict__.clear()
+
+
 def _word_decoder():
     """This thread's word decoder, made once (0.25-0.9 s: the dictionary and language model),
     back on its language-model search (the phone pass leaves it aligning) with its feature
@@ -184,6 +189,7 @@ def recognize_phones(
     pieces = [x[start:stop] for start, stop in bounds]
     if pool is None or len(pieces) == 1:
         found = [recognizer.recognize(piece) for piece in pieces]
+        forget_decoders()  # 120 MB this process need not hold while it draws frames
     else:
         found = pool.map(recognizer.recognize, pieces, chunksize=1)
     spans = [PhoneSpan(normalise_label(span.label), span.start_s + start / RATE,
