@@ -95,7 +95,8 @@ def run_one(image: Path, audio: Path, output: Path, settings: dict) -> dict:
     if child.returncode != 0:
         raise SystemExit(f"render failed for {image} {settings}")
     result = json.loads(child.stdout.read())
-    return {**result, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+    return {**result, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def x264_floor_s(width: int, height: int, frames: int, fps: int) -> float:
@@ -145,12 +146,16 @@ def main() -> None:
             print(f"{label:<15}{r['size']:>10}{r['wall_s']:>9.2f}"
                   f"{r['wall_s'] / r['audio_s']:>7.3f}{r['render_s']:>10.2f}"
                   f"{r['render_s'] / r['audio_s']:>7.3f}{r['peak_rss_mb']:>13.0f}")
-        print("\nper stage: wall s / CPU s per audio s (this process and its reaped workers)")
-        print(f"{'config':<15}" + "".join(f"{name:>18}" for name in STAGES))
+        print("\nper stage: wall s / CPU s per audio s (this process, and the workers it reaped "
+              "within the stage: the speech workers end after it, so their CPU is only in the "
+              "total)")
+        print(f"{'config':<15}" + "".join(f"{name:>18}" for name in STAGES)
+              + f"{'total CPU':>11}")
         for label, (_, r) in floors.items():
             cells = (r["stages"].get(name, (0.0, 0.0)) for name in STAGES)
             print(f"{label:<15}" + "".join(f"{wall:>9.2f} /{cpu / r['audio_s']:>7.3f}"
-                                           for wall, cpu in cells))
+                                           for wall, cpu in cells)
+                  + f"{r['cpu_s'] / r['audio_s']:>11.3f}")
         print("\nfloor: libx264 veryfast, same frames and size, timed in this run")
         print(f"{'config':<15}{'floor s':>9}{'floor RTF':>11}{'wall / floor':>14}")
         for label, (floor, r) in floors.items():
