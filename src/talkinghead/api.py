@@ -125,8 +125,7 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
     sink = sink or NullSink()
     job = store.get(job_id)
     output = Path(output) if output else Path(job.output_path)
-    refuse_overwriting({"the output": output}, [Path(job.image_path), Path(job.audio_path)],
-                       store)
+    _refuse_overwriting_inputs_of(job, output, store)
     ensure_writable(output, output_format(job.settings.get("format", "mp4")))
     if not inputs_saved(store.folder(job.id)):
         raise TalkingHeadError(f"job {job.id} has no saved plan (it died while planning); "
@@ -173,8 +172,7 @@ def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None =
         raise TalkingHeadError(f"job {job.id} finished but its video was cleaned up; "
                                "render it again")
     output = Path(output)
-    refuse_overwriting({"the output": output}, [Path(job.image_path), Path(job.audio_path)],
-                       store)
+    _refuse_overwriting_inputs_of(job, output, store)
     ensure_writable(output, output_format(job.settings.get("format", "mp4")))
     copy_file(result, output)
     return job
@@ -231,6 +229,11 @@ def refuse_overwriting(outputs: dict[str, Path], inputs: list[Path], store: JobS
             raise OutputError(f"{name} '{path}' is a file of the job store in {store.home} "
                               "(choose a file outside it)")
         seen.append((name, path))
+
+
+def _refuse_overwriting_inputs_of(job: Job, output: Path, store: JobStore) -> None:
+    refuse_overwriting({"the output": output}, [Path(job.image_path), Path(job.audio_path)],
+                       store)
 
 
 def _same_file(a: Path, b: Path) -> bool:

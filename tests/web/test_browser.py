@@ -112,6 +112,15 @@ def in_view(page, selector: str) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
+def download(page, button: str, folder: Path) -> Path:
+    """Click `button`, save the file the browser receives in `folder`, return its path."""
+    with page.expect_download() as received:
+        page.click(button)
+    saved = folder / received.value.suggested_filename
+    received.value.save_as(saved)
+    return saved
+
+
 def assert_output_rules(path, audio_s: float, size: tuple[int, int]) -> None:
     """The CLI end-to-end tests' container checks."""
     facts = video_facts(path)
@@ -204,10 +213,7 @@ def test_a_first_visit_tries_the_sample_and_gets_a_video(browser, server, device
                       "v.muted = true; return v.play(); }")
         page.wait_for_function("document.querySelector('#result video').currentTime > 0.3",
                                timeout=UI_WAIT_MS)
-        with page.expect_download() as download:
-            page.click("#download-button")
-        saved = tmp_path / download.value.suggested_filename
-        download.value.save_as(saved)
+        saved = download(page, "#download-button", tmp_path)
         assert saved.name == "portrait-talking.mp4"
         assert_output_rules(saved, load_audio(sample_speech_path).duration_s, (256, 256))
 
@@ -267,10 +273,7 @@ def test_drop_render_close_reopen_play_and_download(context, server, shared_data
     page = open_page(context, server)  # same browser profile: the page finds its render
     page.wait_for_selector("#result video[src]", timeout=RENDER_WAIT_MS)
     assert page.locator("#progress [data-state=done]").count() == 1
-    with page.expect_download() as download:
-        page.click("#download-button")
-    saved = tmp_path / download.value.suggested_filename
-    download.value.save_as(saved)
+    saved = download(page, "#download-button", tmp_path)
     assert saved.name == "people_0-talking.mp4"
     assert_output_rules(saved, load_audio(audio).duration_s, (256, 256))
 
@@ -279,7 +282,6 @@ def test_drop_render_close_reopen_play_and_download(context, server, shared_data
     page.locator(f"#jobs tr[data-job='{job_id}']").click(timeout=CHECK_WAIT_MS)
     assert page.locator("#job-id textarea, #job-id input").first.input_value() == job_id
     page.wait_for_selector("#job-download-button", state="visible", timeout=CHECK_WAIT_MS)
-    with page.expect_download() as again:
-        page.click("#job-download-button")
-    assert again.value.suggested_filename == saved.name
+    again = download(page, "#job-download-button", tmp_path / "again")
+    assert again.name == saved.name and again.read_bytes() == saved.read_bytes()
     assert_page_words(page)
