@@ -22,9 +22,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY src ./src
 RUN pip install ".[runpod]" \
-    && python -c "import talkinghead.remote.handler, runpod" \
+    && python -c "import talkinghead.runpod_worker.handler, runpod" \
     && useradd --create-home --uid 1000 worker
 USER worker
 
-# Arguments after the image name go to the runpod SDK (see talkinghead/worker.py).
-ENTRYPOINT ["python", "-u", "-m", "talkinghead.worker"]
+# Arguments after the image name go to the runpod SDK (see talkinghead/runpod_worker.py).
+ENTRYPOINT ["python", "-u", "-m", "talkinghead.runpod_worker"]

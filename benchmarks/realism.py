@@ -32,15 +32,15 @@ import numpy as np
 
 import talkinghead
 from talkinghead.api import derive_seed
+from talkinghead.engines.warp import quality
+from talkinghead.engines.warp.engine import WarpEngine
 from talkinghead.evaluation import repeated_speech
-from talkinghead.face import detect_face
-from talkinghead.framing import apply_framing, plan_framing
+from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
+from talkinghead.face.landmarks import detect_face
 from talkinghead.measure import video_frames
 from talkinghead.media.audio import load_audio
 from talkinghead.media.image import load_portrait
 from talkinghead.motion.plan import plan_motion
-from talkinghead.render import quality
-from talkinghead.render.warp import WarpEngine
 from talkinghead.speech.analysis import analyse_speech
 
 LEAD_IN_S = 0.4  # silence before the speech, as recordings have: frame 0 is the rest pose
@@ -108,7 +108,7 @@ def full_figures(image: Path, audio: Path, out: Path) -> dict:
     face = detect_face(pixels)
     framing = plan_framing((pixels.shape[1], pixels.shape[0]), face, settings)
     canvas, framed = apply_framing(pixels, face, framing)
-    state = WarpEngine().prepare(canvas, framed, framing.roi, settings)
+    state = WarpEngine().prepare(FramedPortrait(canvas, framed, framing.roi), settings)
     outside = ~grow(state.animated, CODEC_MARGIN_PX)
     x0, y0, x1, y1 = face_box(framed.points, canvas.shape)
     source_face = canvas[y0:y1, x0:x1]

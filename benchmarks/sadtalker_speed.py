@@ -25,8 +25,8 @@ import torch
 from talkinghead.engines.sadtalker import checkpoints, engine, standin
 from talkinghead.engines.sadtalker.coefficients import plan_coefficients
 from talkinghead.events import NullSink
+from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
 from talkinghead.face.landmarks import detect_face
-from talkinghead.framing import apply_framing, plan_framing
 from talkinghead.media.audio import load_audio
 from talkinghead.media.image import load_portrait
 from talkinghead.settings import RenderSettings
@@ -58,7 +58,7 @@ def measure(size: int, frames: int, device: torch.device) -> dict[str, float]:
     plan_s = time.perf_counter() - started
     sad = engine.SadTalkerEngine()
     started = time.perf_counter()
-    state = sad.prepare_track(track, canvas, framed, framing.roi, settings)
+    state = sad.prepare_track(track, FramedPortrait(canvas, framed, framing.roi), settings)
     prepare_s = time.perf_counter() - started
     next(iter(sad.render(state, None, 0, 1)))  # warm-up frame
     started = time.perf_counter()

@@ -46,7 +46,7 @@ def sample_pixels(sample_portrait_path) -> np.ndarray:
 
 @pytest.fixture(scope="session")
 def sample_face(sample_pixels):
-    from talkinghead.face import detect_face
+    from talkinghead.face.landmarks import detect_face
 
     return detect_face(sample_pixels)
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from talkinghead.cli import build_parser, main
 from talkinghead.measure import video_facts
-from talkinghead.motion.types import MotionPlan
+from talkinghead.motion.export import read_plan_json
 
 TOOLS_SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "sadtalker.py"
 
@@ -155,6 +155,6 @@ def test_transcript_and_motion_json_flags(tmp_path, sample_portrait_path, sample
     assert main(["--image", str(sample_portrait_path), "--audio", str(sample_speech_path),
                  "--output", str(out), "--transcript", str(transcript),
                  "--motion-json", str(motion), "--quiet"]) == 0
-    plan = MotionPlan.read_json(motion)
+    plan = read_plan_json(motion)
     assert plan.n_frames == video_facts(out).frames
     assert plan.lips_closed.max() >= 0.9  # "I am": the lips close on the m

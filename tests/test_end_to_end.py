@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import talkinghead
-from talkinghead.face import detect_face
-from talkinghead.framing import plan_framing
+from talkinghead.face.framing import plan_framing
+from talkinghead.face.landmarks import detect_face
 from talkinghead.measure import mouth_opening, video_facts, video_frames
 from talkinghead.media.audio import load_audio, write_wav
 from talkinghead.media.image import load_portrait
@@ -63,7 +63,7 @@ def test_mouth_moves_with_speech_and_rests_in_the_pause(shared_data, speech_with
 
 def load_portrait_crop(path: Path) -> np.ndarray:
     """The first frame's framing of the source, to measure the portrait's own rest opening."""
-    from talkinghead.framing import apply_framing
+    from talkinghead.face.framing import apply_framing
 
     pixels = load_portrait(path).pixels
     face = detect_face(pixels)

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 import talkinghead
+from talkinghead.engines.warp import quality
+from talkinghead.engines.warp.engine import WarpEngine
 from talkinghead.evaluation import repeated_speech
-from talkinghead.face import detect_face
-from talkinghead.framing import apply_framing, plan_framing
+from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
+from talkinghead.face.landmarks import detect_face
 from talkinghead.measure import video_frames
 from talkinghead.media.image import load_portrait
-from talkinghead.render import quality
-from talkinghead.render.warp import WarpEngine
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 
@@ -68,7 +68,7 @@ def test_full_mode_keeps_the_picture_and_its_sharpness(shared_data, clips, tmp_p
     face = detect_face(pixels)
     framing = plan_framing((pixels.shape[1], pixels.shape[0]), face, settings)
     canvas, framed = apply_framing(pixels, face, framing)
-    state = WarpEngine().prepare(canvas, framed, framing.roi, settings)
+    state = WarpEngine().prepare(FramedPortrait(canvas, framed, framing.roi), settings)
     outside = ~_grow(state.animated, 8)  # 8 px: codec blocks straddling the edge
     lo, hi = framed.points.min(axis=0), framed.points.max(axis=0)
     (x0, y0), (x1, y1) = np.floor(lo).astype(int), np.ceil(hi).astype(int)

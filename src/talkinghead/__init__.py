@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# The subpackage `talkinghead.render` (the engines) is imported here, before the function of the
-# same name is defined, so that the name stays the function's: a submodule imported later would
-# otherwise rebind it to the subpackage.
-from . import render as _engines  # noqa: F401
 from .errors import (
     AudioError,
     ImageError,

@@ -16,19 +16,21 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
-from .errors import JobNotFinishedError, OutputError, TalkingHeadError
+from .engines.registry import get_engine
+from .errors import TalkingHeadError
 from .events import NullSink, ProgressSink
+from .face.framing import UPSCALE_WARNING, FramedPortrait, apply_framing, plan_framing
 from .face.landmarks import LANDMARK_MODEL_VARIABLE, detect_face, landmark_model
-from .framing import UPSCALE_WARNING, apply_framing, plan_framing
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks, spread_chunk_seconds
 from .jobs.cleanup import CleanupLimits, clean_store
+from .jobs.delivery import deliver, refuse_overwriting, refuse_overwriting_inputs_of
 from .jobs.inputs import ChunkInputs, inputs_saved, load_inputs, save_inputs
-from .jobs.runner import ChunkExecutor, Deadline, LocalExecutor, result_path, run_job
+from .jobs.runner import ChunkExecutor, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
+from .jobs.timeout import Deadline, Timeout, auto_timeout_s
 from .media.audio import load_audio
 from .media.files import copy_file, ensure_file_writable, ensure_writable
 from .media.formats import output_format
@@ -36,13 +38,10 @@ from .media.image import load_portrait
 from .motion.export import write_plan_json
 from .motion.plan import plan_motion
 from .motion.types import MotionPlan
-from .render.base import get_engine
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
 from .speech.parallel import speech_pool
 from .version import code_fingerprint
-
-Timeout = float | Literal["auto"] | None
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
                     f"({job.frames_done}/{job.frames} frames already rendered)")
     else:
         local = isinstance(executor, LocalExecutor)  # remote chunks cost a job each: keep them long
-        job = plan_job(store, new_job_id(), portrait, sound, settings, engine, output,
+        job = create_job(store, new_job_id(), portrait, sound, settings, engine, output,
                        spread_chunk_seconds(sound.duration_s, chunk_seconds) if local
                        else chunk_seconds, key, sink, started, transcript,
                        workers or os.cpu_count() or 1)
@@ -125,7 +124,7 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
     sink = sink or NullSink()
     job = store.get(job_id)
     output = Path(output) if output else Path(job.output_path)
-    _refuse_overwriting_inputs_of(job, output, store)
+    refuse_overwriting_inputs_of(job, output, store)
     ensure_writable(output, output_format(job.settings.get("format", "mp4")))
     if not inputs_saved(store.folder(job.id)):
         raise TalkingHeadError(f"job {job.id} has no saved plan (it died while planning); "
@@ -150,7 +149,7 @@ def executor_for(backend: str | ChunkExecutor, workers: int | None = None) -> Ch
         return LocalExecutor(workers or os.cpu_count() or 1)
     if backend == "runpod":
         try:
-            from .remote.client import RunPodExecutor
+            from .jobs.runpod.executor import RunPodExecutor
         except ImportError as e:
             raise TalkingHeadError("the RunPod backend needs the runpod extra: "
                                    "pip install 'talkinghead[runpod]'") from e
@@ -161,21 +160,7 @@ def executor_for(backend: str | ChunkExecutor, workers: int | None = None) -> Ch
 def retrieve(job_id: str, output: str | os.PathLike, *, store: JobStore | None = None) -> Job:
     """Copy a finished job's video to `output`; `JobNotFinishedError` says how far it got."""
     store = store or JobStore()
-    job = store.get(job_id)
-    result = result_path(store.folder(job.id), job)
-    if job.state != DONE:
-        detail = f": {job.error}" if job.error else ""
-        raise JobNotFinishedError(
-            f"job {job.id} is {job.state.replace('_', ' ')} ({job.progress:.0%} of "
-            f"{job.frames} frames rendered){detail}; continue it with --resume {job.id}")
-    if not result.is_file():
-        raise TalkingHeadError(f"job {job.id} finished but its video was cleaned up; "
-                               "render it again")
-    output = Path(output)
-    _refuse_overwriting_inputs_of(job, output, store)
-    ensure_writable(output, output_format(job.settings.get("format", "mp4")))
-    copy_file(result, output)
-    return job
+    return deliver(store, store.get(job_id), Path(output))
 
 
 def list_jobs(limit: int = 20, *, store: JobStore | None = None) -> list[Job]:
@@ -210,42 +195,6 @@ def derive_seed(image_sha256: str, audio_sha256: str, settings: RenderSettings) 
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
 
 
-def auto_timeout_s(audio_seconds: float) -> float:
-    """The original tool's rule for its RunPod jobs: 4 minutes per audio minute, plus 2."""
-    return 4.0 * audio_seconds + 120.0
-
-
-def refuse_overwriting(outputs: dict[str, Path], inputs: list[Path], store: JobStore) -> None:
-    """An `OutputError` if an output is one of the inputs, another output, or a file in the
-    job store: a render never destroys what it reads or keeps."""
-    kept = [store.jobs_folder.resolve(), store.database.resolve()]
-    seen: list[tuple[str, Path]] = []
-    for name, path in outputs.items():
-        for other_name, other in [*(("the input", p) for p in inputs), *seen]:
-            if _same_file(path, other):
-                raise OutputError(f"{name} '{path}' is {other_name} '{other}': writing it "
-                                  "would destroy it (choose another file name)")
-        if any(path.resolve().is_relative_to(folder) for folder in kept):
-            raise OutputError(f"{name} '{path}' is a file of the job store in {store.home} "
-                              "(choose a file outside it)")
-        seen.append((name, path))
-
-
-def _refuse_overwriting_inputs_of(job: Job, output: Path, store: JobStore) -> None:
-    refuse_overwriting({"the output": output}, [Path(job.image_path), Path(job.audio_path)],
-                       store)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """The same path, or two names of one file (a hard link, a symbolic link)."""
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False  # one of them does not exist yet
-
-
 def finished_job(store: JobStore, key: str) -> Job | None:
     """A finished job with the same key whose video is still in the store."""
     for job in store.recent(limit=50):
@@ -255,7 +204,7 @@ def finished_job(store: JobStore, key: str) -> Job | None:
     return None
 
 
-def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
+def create_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
              engine: str, output: Path, chunk_seconds: float, key: str, sink: ProgressSink,
              started: float, transcript: str | None = None, workers: int = 1) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job.
@@ -281,13 +230,13 @@ def plan_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSett
     chunks = plan_chunks(frames, settings.fps, chunk_seconds,
                          _frame_loudness(speech, frames, settings.fps))
     renderer = get_engine(engine)
-    renderer.check_portrait(canvas, framed_face, framing.roi)
+    framed = FramedPortrait(canvas, framed_face, framing.roi)
+    renderer.check_portrait(framed)
     folder = store.folder(job_id)
     folder.mkdir(parents=True, exist_ok=True)
     if renderer.plans_jobs:  # e.g. sadtalker's audio networks, once for the whole audio
         with sink.stage("coefficients"):
-            renderer.plan_job(folder, canvas, framed_face, sound.samples, settings, plan.blink,
-                              seed)
+            renderer.plan_job(folder, framed, plan, sound.samples, settings, seed)
     save_inputs(folder, ChunkInputs(canvas, framed_face, framing.roi, plan))
     now = time.time()
     width, height = framing.canvas_size

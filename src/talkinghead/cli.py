@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from .engines.registry import DEFAULT_ENGINE, ENGINE_NAMES
 from .errors import SettingsError, TalkingHeadError, storage_error
 from .events import NullSink, TerminalSink
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, MIN_CHUNK_SECONDS
@@ -163,7 +164,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                      help="where chunks render: this machine, or the RunPod serverless "
                           "endpoint in RUNPOD_SADTALKER_ENDPOINT_ID (needs "
                           "'pip install talkinghead[runpod]') (default: %(default)s)")
-    run.add_argument("--engine", choices=("warp", "sadtalker"), default="warp",
+    run.add_argument("--engine", choices=ENGINE_NAMES, default=DEFAULT_ENGINE,
                      help="warp: our weight-free engine; sadtalker: SadTalker's published "
                           "networks (needs 'pip install talkinghead[sadtalker]' and "
                           "'talkinghead models download sadtalker') (default: %(default)s)")
@@ -205,7 +206,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     if argv[:1] == ["serve"]:  # the web page: `talkinghead serve --help`
         return _serve(argv[1:], f"{prog} serve")
     if argv[:1] == ["models"]:  # optional engines' weights: `talkinghead models download ...`
-        from .engines.models_command import main as models_main
+        from .models_command import main as models_main
 
         return models_main(argv[1:], f"{prog} models")
     parser = build_parser(prog)
@@ -264,7 +265,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if not args.output:
             parser.error("--retrieve needs --output FILE")
         if _is_remote_job(args.retrieve):
-            _remote().client.retrieve_remote(args.retrieve, args.output)
+            _remote().executor.retrieve_remote(args.retrieve, args.output)
         else:
             _api().retrieve(args.retrieve, args.output)
         print(f"wrote {args.output} (job {args.retrieve})", file=sys.stderr)
@@ -358,12 +359,12 @@ def _serve(argv: list[str], prog: str) -> int:
 def _remote():
     """The RunPod modules, which need the optional `runpod` extra."""
     try:
-        from . import remote
-        from .remote import client, setup  # noqa: F401  (loaded for the attributes)
+        from .jobs import runpod
+        from .jobs.runpod import executor, setup  # noqa: F401  (loaded for the attributes)
     except ImportError as e:
         raise TalkingHeadError("RunPod support needs the runpod extra: "
                                "pip install 'talkinghead[runpod]'") from e
-    return remote
+    return runpod
 
 
 def _runpod_key_present() -> bool:
@@ -374,7 +375,7 @@ def _runpod_key_present() -> bool:
 
 def _is_remote_job(job_id: str) -> bool:
     """A RunPod job ID, or one of ours whose chunks went to RunPod."""
-    from .remote.ids import has_remote_chunks, is_runpod_job_id
+    from .jobs.runpod.ids import has_remote_chunks, is_runpod_job_id
 
     return is_runpod_job_id(job_id) or has_remote_chunks(JobStore().folder(job_id))
 

@@ -12,7 +12,7 @@ from scipy.io import wavfile
 PROGRAM = """
 import sys
 import talkinghead, talkinghead.cli, talkinghead.api, talkinghead.engines.sadtalker.checkpoints
-import talkinghead.engines.sadtalker.download, talkinghead.engines.models_command
+import talkinghead.engines.sadtalker.download, talkinghead.models_command
 assert "torch" not in sys.modules, "import pulled in torch"
 from talkinghead import api
 from talkinghead.settings import RenderSettings

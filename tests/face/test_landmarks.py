@@ -5,7 +5,7 @@ import pytest
 
 from talkinghead.errors import NoFaceError
 from talkinghead.events import NullSink
-from talkinghead.face import detect_face
+from talkinghead.face.landmarks import detect_face
 
 
 def test_finds_68_landmarks_on_the_sample_portrait(sample_face, sample_pixels):

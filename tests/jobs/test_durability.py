@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from talkinghead.face import detect_face
+from talkinghead.face.landmarks import detect_face
 from talkinghead.measure import video_facts, video_frames
 
 pytestmark = pytest.mark.slow

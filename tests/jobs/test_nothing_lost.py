@@ -265,9 +265,9 @@ def test_a_transcript_that_cannot_be_aligned_is_reported(tmp_path, inputs):
 def test_a_portrait_the_engine_cannot_animate_leaves_no_job(tmp_path, inputs, monkeypatch,
                                                            capsys):
     from talkinghead.cli import main
+    from talkinghead.engines.warp import mesh
     from talkinghead.errors import NoFaceError
     from talkinghead.jobs.store import JobStore
-    from talkinghead.render import mesh
 
     def irregular(*args):
         raise NoFaceError("the mouth landmarks are too irregular to animate")
@@ -342,14 +342,14 @@ def test_the_timeout_counts_planning_too(tmp_path, inputs, monkeypatch):
     from talkinghead.errors import RenderTimeoutError
     from talkinghead.jobs.store import JobStore
 
-    planned = api.plan_job
+    planned = api.create_job
 
     def slow_plan(*args, **kwargs):
         job = planned(*args, **kwargs)
         time.sleep(1.0)  # planning took longer than the whole limit
         return job
 
-    monkeypatch.setattr(api, "plan_job", slow_plan)
+    monkeypatch.setattr(api, "create_job", slow_plan)
     image, audio = inputs
     frames = _Frames()
     store = JobStore(tmp_path / "home")

@@ -17,7 +17,7 @@ from talkinghead.media.video import (
     AUDIO_RATE,
     GOP_SECONDS,
     VideoEncoder,
-    finalize_mp4,
+    finalize_video,
 )
 
 from .synth import tone, write_audio
@@ -67,7 +67,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]
     parts = encode_parts(folder, clip, [15, 15])
     audio = write_audio(folder / "speech.wav", "pcm_s16le", tone(1.2, 44100, channels=2), 44100)
     output = folder / "out" / "talking.mp4"
-    finalize_mp4(parts, audio, output, duration_s=1.2)
+    finalize_video(parts, audio, output, duration_s=1.2)
     return output, parts, clip
 
 
@@ -140,7 +140,7 @@ def test_audio_is_trimmed_or_padded_to_the_duration(tmp_path: Path) -> None:
     long = write_audio(tmp_path / "long.flac", "flac", tone(3.0, 16000), 16000)
     for audio in (short, long):
         output = tmp_path / f"{audio.stem}.mp4"
-        finalize_mp4(parts, audio, output, duration_s=0.8)
+        finalize_video(parts, audio, output, duration_s=0.8)
         with av.open(str(output)) as container:
             stream = container.streams.audio[0]
             assert stream.codec_context.layout.name == "mono"
@@ -180,7 +180,7 @@ def test_failed_finalize_leaves_nothing_at_output(tmp_path: Path) -> None:
     (tmp_path / "noise.wav").write_text("not audio at all")
     output = tmp_path / "out" / "talking.mp4"
     with pytest.raises(AudioError):
-        finalize_mp4(parts, tmp_path / "noise.wav", output, duration_s=0.2)
+        finalize_video(parts, tmp_path / "noise.wav", output, duration_s=0.2)
     assert list(output.parent.iterdir()) == []
 
 
@@ -238,7 +238,7 @@ def test_other_formats_join_parts_with_their_codecs(tmp_path: Path, name, video_
         parts.append(part)
     audio = write_audio(tmp_path / "tone.wav", "pcm_s16le", tone(1.2, 44100, channels=2), 44100)
     out = tmp_path / f"joined{fmt.suffix}"
-    finalize_mp4(parts, audio, out, 1.2, fmt)
+    finalize_video(parts, audio, out, 1.2, fmt)
     with av.open(str(out)) as container:
         video, sound = container.streams.video[0], container.streams.audio[0]
         assert video.codec_context.name == video_codec and sound.codec_context.name == audio_codec

@@ -3,7 +3,8 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from talkinghead.motion import MotionPlan, plan_motion
+from talkinghead.motion.plan import plan_motion
+from talkinghead.motion.types import MotionPlan
 from talkinghead.settings import RenderSettings
 from talkinghead.speech.types import PhoneSpan, Speech
 

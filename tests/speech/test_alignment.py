@@ -5,8 +5,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from talkinghead.speech import alignment, analyse_speech
+from talkinghead.speech import alignment
 from talkinghead.speech.alignment import Group, align_transcript
+from talkinghead.speech.analysis import analyse_speech
 from talkinghead.speech.types import PhoneSpan
 
 SENTENCE = "Maybe Bob bought 2 maps from Zorblatt."

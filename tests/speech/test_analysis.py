@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from talkinghead.errors import AudioError
-from talkinghead.speech import Speech, analyse_speech
+from talkinghead.speech.analysis import analyse_speech
+from talkinghead.speech.types import Speech
 
 RATE = 16000
 SHARED_AUDIO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "audio"

@@ -1,5 +1,6 @@
-"""Optional render engines that need extra installs (the default `warp` engine lives in render/).
+"""Render engines: turn a framed portrait and a motion plan into frames.
 
-Nothing here is imported by `import talkinghead`: each engine imports its heavy
-dependencies (torch) only when it is chosen, so the default install stays light.
+`base.Engine` is the interface and `registry.get_engine` picks one by name. `warp/` is the
+default engine (a landmark mesh warp, CPU only); `sadtalker/` runs SadTalker's networks and
+needs the `sadtalker` extra (PyTorch), imported only when that engine is chosen.
 """

@@ -31,14 +31,13 @@ from typing import Final
 
 import numpy as np
 
+from ..engines.registry import get_engine
 from ..errors import NoFaceError
-from ..face import detect_face
-from ..face.landmarks import FaceGeometry
-from ..framing import apply_framing, plan_framing
+from ..face.framing import FramedPortrait, apply_framing, plan_framing
+from ..face.landmarks import FaceGeometry, detect_face
 from ..measure import INNER_LIP_PAIRS
 from ..media.image import load_portrait
 from ..motion.types import MOUTH_CHANNELS, MotionPlan
-from ..render.base import get_engine
 from ..settings import RenderSettings
 
 SEALED_GAP: Final = 0.025
@@ -130,7 +129,7 @@ def prepare_stage(image: str | Path, settings: RenderSettings | None = None,
     framing = plan_framing((portrait.width, portrait.height), face, settings)
     canvas, framed_face = apply_framing(portrait.pixels, face, framing)
     renderer = get_engine(engine)
-    state = renderer.prepare(canvas, framed_face, framing.roi, settings)
+    state = renderer.prepare(FramedPortrait(canvas, framed_face, framing.roi), settings)
     return Stage(Path(image).stem, settings, renderer, state)
 
 

@@ -20,8 +20,9 @@ import av
 
 from ..errors import RenderTimeoutError, TalkingHeadError
 from ..events import ProgressSink
-from ..media.video import finalize_mp4
+from ..media.video import finalize_video
 from ..processes import SPAWN, spawn_pool
+from .chunk_render import ChunkTask, job_format, part_path, render_chunk
 from .lock import job_lock
 from .store import (
     CHUNK_DONE,
@@ -35,28 +36,15 @@ from .store import (
     Job,
     JobStore,
 )
-from .worker import ChunkTask, job_format, part_path, render_chunk
+from .timeout import Deadline
 
 POLL_S = 0.2  # how often the parent checks on workers, progress and the clock
-
-
-class Deadline:
-    """Raises `RenderTimeoutError` once `limit_s` seconds have passed since `started` (a
-    `time.monotonic()` reading; by default, when it was made)."""
-
-    def __init__(self, limit_s: float | None, started: float | None = None) -> None:
-        self.limit_s = limit_s
-        self.started = time.monotonic() if started is None else started
-
-    def check(self) -> None:
-        if self.limit_s is not None and time.monotonic() - self.started > self.limit_s:
-            raise RenderTimeoutError(f"timed out after {self.limit_s:g} s")
 
 
 class ChunkExecutor(Protocol):
     """Draws a job's pending chunks into part files and records each as it completes.
 
-    `LocalExecutor` uses this machine's cores; `remote.client.RunPodExecutor` a
+    `LocalExecutor` uses this machine's cores; `jobs.runpod.executor.RunPodExecutor` a
     RunPod endpoint. Everything else about a job (planning, resuming, joining,
     states, errors) is the same for both.
     """
@@ -129,7 +117,7 @@ def join_parts(store: JobStore, job: Job) -> Path:
     fmt = job_format(job.settings)
     parts = [part_path(folder, c.index, fmt) for c in job.chunks]
     result = result_path(folder, job)
-    finalize_mp4(parts, Path(job.audio_path), result, job.duration_s, fmt)
+    finalize_video(parts, Path(job.audio_path), result, job.duration_s, fmt)
     return result
 
 

@@ -110,7 +110,7 @@ class VideoEncoder:
             self.close()
 
 
-def finalize_mp4(video_parts: Sequence[Path], audio: Path, output: Path, duration_s: float,
+def finalize_video(video_parts: Sequence[Path], audio: Path, output: Path, duration_s: float,
                  fmt: OutputFormat = FORMATS["mp4"]) -> None:
     """Join the parts by stream copy, add `audio` encoded for `fmt`, trimmed or padded to
     `duration_s`.
@@ -119,7 +119,7 @@ def finalize_mp4(video_parts: Sequence[Path], audio: Path, output: Path, duratio
     front (faststart) so they play while downloading.
     """
     if not video_parts:
-        raise ValueError("finalize_mp4 needs at least one video part")
+        raise ValueError("finalize_video needs at least one video part")
     if duration_s <= 0:
         raise ValueError(f"duration must be positive: {duration_s}")
     with (

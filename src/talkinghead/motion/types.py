@@ -81,9 +81,9 @@ class MotionPlan:
     already in `mouth_width`, this adds the pucker (a rounder, smaller opening, lips
     protruding). `upper_lip_raise` 0..1 lifts the upper lip's centre off the teeth ("F", "V",
     "SH", "R"; 1 = a raise of a tenth of the mouth width), uncovering the upper teeth.
-    Head (face axes as in render/rig.py: a right, b down, depth towards the camera): `head_yaw`
-    turns about the vertical axis, `head_pitch` > 0 lifts the chin, `head_roll` tilts in the
-    image plane, all in radians (|x| < 0.2); `head_x` (right) and `head_y` (down) in
+    Head (face axes as in engines/warp/rig.py: a right, b down, depth towards the camera):
+    `head_yaw` turns about the vertical axis, `head_pitch` > 0 lifts the chin, `head_roll`
+    tilts in the image plane, all in radians (|x| < 0.2); `head_x` (right) and `head_y` (down) in
     inter-ocular distances (|x| < 0.1). Frame 0 starts at the rest pose.
     """
 
@@ -118,16 +118,3 @@ class MotionPlan:
         arrays = {f.name: getattr(self, f.name)[start:stop]
                   for f in fields(self) if f.name != "fps"}
         return MotionPlan(fps=self.fps, **arrays)
-
-    def write_json(self, path) -> None:
-        """Save as the documented, versioned JSON of `motion/export.py`."""
-        from .export import write_plan_json
-
-        write_plan_json(self, path)
-
-    @classmethod
-    def read_json(cls, path) -> MotionPlan:
-        """Load a plan saved by `write_json` (or written by hand in that format)."""
-        from .export import read_plan_json
-
-        return read_plan_json(path)

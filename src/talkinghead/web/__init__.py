@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .app import RunningServer
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_MAX_UPLOAD_MB = 1024  # a 50 MP TIFF is ~150 MB; an hour of 48 kHz stereo WAV ~660 MB
-DEFAULT_PORT = 7860  # Gradio's usual port, so guides written for SadTalker's page fit
+from .defaults import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, DEFAULT_PORT
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None = None,

@@ -37,8 +37,8 @@ from pathlib import Path
 
 from ..errors import TalkingHeadError
 from ..settings import PRESETS
-from . import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, DEFAULT_PORT
 from .auth import TOKEN_PARAMETER, TokenGate, token_for
+from .defaults import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, DEFAULT_PORT
 from .form import Control, controls, field_problems, form_problem, preset_values, run_controls
 from .inputs import describe_error, sample_inputs, warm_up
 from .service import WebService

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import pytest
 
-from talkinghead.engines import models_command
+from talkinghead import models_command
 from talkinghead.engines.sadtalker import checkpoints, download
 from talkinghead.engines.sadtalker.checkpoints import CheckpointError
 

@@ -41,7 +41,7 @@ def short_speech(tmp_path_factory, sample_speech_path):
 def small_renderer(monkeypatch, standin_checkpoints):
     """Draw at 128 px; start each test with no engine state cached by the worker."""
     from talkinghead.engines.sadtalker import engine
-    from talkinghead.jobs import worker
+    from talkinghead.jobs import chunk_render as worker
 
     monkeypatch.setattr(engine, "network_side", 128)
     monkeypatch.setattr(worker, "_prepared", type(worker._prepared)())

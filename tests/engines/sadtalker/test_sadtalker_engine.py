@@ -21,8 +21,8 @@ from talkinghead.engines.sadtalker.face_crop import (  # noqa: E402
     recon_input,
 )
 from talkinghead.events import NullSink  # noqa: E402
+from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing  # noqa: E402
 from talkinghead.face.landmarks import FaceGeometry, detect_face  # noqa: E402
-from talkinghead.framing import apply_framing, plan_framing  # noqa: E402
 from talkinghead.media.image import load_portrait  # noqa: E402
 from talkinghead.settings import RenderSettings  # noqa: E402
 
@@ -39,7 +39,8 @@ def full_frame(sample_portrait_path, standin_checkpoints):
                              rng.normal(0, 0.3, (6, 70)).astype(np.float32))
     previous, sad.network_side = sad.network_side, 128
     try:
-        state = sad.SadTalkerEngine().prepare_track(track, canvas, framed, framing.roi, settings)
+        portrait = FramedPortrait(canvas, framed, framing.roi)
+        state = sad.SadTalkerEngine().prepare_track(track, portrait, settings)
     finally:
         sad.network_side = previous
     return canvas, state

@@ -1,8 +1,8 @@
 """The `sadtalker` engine: SadTalker's face renderer drawing our jobs' frames.
 
-Planning (`plan_job`, called by api.plan_job) runs the audio networks once for the
+Planning (`plan_job`, called by api.create_job) runs the audio networks once for the
 whole audio and saves the coefficient track in the job folder. Chunk workers
-(`prepare_job` + `render`) load the renderer networks once per process, encode the
+(`prepare` + `render`) load the renderer networks once per process, encode the
 portrait once, and per frame map a 27-frame window of coefficients to driven
 keypoints and decode the warped features into the face square, which is pasted
 back into the canvas (all of it for crop/resize; a feathered head square for full
@@ -21,9 +21,10 @@ import numpy as np
 import torch
 
 from ...errors import TalkingHeadError
-from ...face.landmarks import FaceGeometry
-from ...render.base import Engine
+from ...face.framing import FramedPortrait
+from ...motion.types import MotionPlan
 from ...settings import RenderSettings
+from ..base import Engine
 from .checkpoints import CheckpointSet, checkpoint_directory, locate
 from .coefficients import COEFFICIENTS_FILE, CoefficientTrack, plan_coefficients
 from .face_crop import paste, paste_mask, renderer_square
@@ -59,7 +60,7 @@ def require_checkpoints(settings: RenderSettings) -> CheckpointSet:
     return locate(settings.size, settings.preprocess, checkpoint_directory())
 
 
-class SadTalkerEngine(Engine):
+class SadTalkerEngine(Engine[SadTalkerState]):
     name = "sadtalker"
     plans_jobs = True
 
@@ -67,37 +68,34 @@ class SadTalkerEngine(Engine):
         """Fail before any work if the checkpoint files this render needs are missing."""
         require_checkpoints(settings)
 
-    def plan_job(self, folder: Path, canvas: np.ndarray, face: FaceGeometry,
-                 samples: np.ndarray, settings: RenderSettings, blink: np.ndarray,
-                 seed: int) -> CoefficientTrack:
-        """Run the audio networks for the whole job; save the track in `folder`."""
+    def plan_job(self, job_folder: Path, portrait: FramedPortrait, plan: MotionPlan,
+                 samples: np.ndarray, settings: RenderSettings, seed: int) -> None:
+        """Run the audio networks for the whole job (blinking where the plan blinks); save
+        the coefficient track in `job_folder`."""
         checkpoints = require_checkpoints(settings)
-        track = plan_coefficients(canvas, face, samples, settings, blink, seed, checkpoints,
-                                  pick_device())
-        track.save(folder)
-        return track
+        track = plan_coefficients(portrait.canvas, portrait.face, samples, settings,
+                                  plan.blink, seed, checkpoints, pick_device())
+        track.save(job_folder)
 
-    def chunk_files(self, folder: Path, start: int, stop: int) -> dict[str, bytes]:
+    def chunk_files(self, job_folder: Path, start: int, stop: int) -> dict[str, bytes]:
         """The job-folder files a remote worker needs for frames start..stop-1, by name:
         the coefficient track, trimmed to the rows those frames read (kilobytes)."""
-        track = CoefficientTrack.load(folder).for_frames(start, stop, WINDOW_RADIUS)
+        track = CoefficientTrack.load(job_folder).for_frames(start, stop, WINDOW_RADIUS)
         return {COEFFICIENTS_FILE: track.to_bytes()}
 
-    def prepare(self, canvas: np.ndarray, face: FaceGeometry,
-                roi: tuple[int, int, int, int], settings: RenderSettings) -> SadTalkerState:
-        """Not enough on its own: the frames' motion is the job's planned coefficient track."""
-        raise TalkingHeadError("the sadtalker engine renders planned jobs only (their "
-                               "coefficients come from the audio): use api.render")
+    def prepare(self, portrait: FramedPortrait, settings: RenderSettings,
+                job_folder: Path | None = None) -> SadTalkerState:
+        """Load the renderer (once per process) and encode the portrait (once per job). The
+        frames' motion is the job's coefficient track, planned from its audio."""
+        if job_folder is None:
+            raise TalkingHeadError("the sadtalker engine renders planned jobs only (their "
+                                   "coefficients come from the audio): use api.render")
+        return self.prepare_track(CoefficientTrack.load(job_folder), portrait, settings)
 
-    def prepare_job(self, folder: Path, canvas: np.ndarray, face: FaceGeometry,
-                    roi: tuple[int, int, int, int], settings: RenderSettings) -> SadTalkerState:
-        """Load the renderer (once per process) and encode the portrait (once per job)."""
-        track = CoefficientTrack.load(folder)
-        return self.prepare_track(track, canvas, face, roi, settings)
-
-    def prepare_track(self, track: CoefficientTrack, canvas: np.ndarray, face: FaceGeometry,
-                      roi: tuple[int, int, int, int], settings: RenderSettings,
-                      ) -> SadTalkerState:
+    def prepare_track(self, track: CoefficientTrack, portrait: FramedPortrait,
+                      settings: RenderSettings) -> SadTalkerState:
+        """`prepare` with the coefficient track given (tests and benchmarks)."""
+        canvas, face, roi = portrait.canvas, portrait.face, portrait.roi
         checkpoints = require_checkpoints(settings)
         device = pick_device()
         networks = cached_bundle(str(checkpoints.bundle), checkpoints.bundle.stat().st_mtime,
@@ -122,7 +120,8 @@ class SadTalkerEngine(Engine):
                               networks["generator"], mapping, canonical, volume, kp_source,
                               device)
 
-    def render(self, state: SadTalkerState, plan, start: int, stop: int) -> Iterator[np.ndarray]:
+    def render(self, state: SadTalkerState, plan: MotionPlan | None, start: int,
+               stop: int) -> Iterator[np.ndarray]:
         """Frames start..stop-1: each a canvas with the renderer's face square pasted in."""
         batch = FRAMES_PER_BATCH.get(state.device.type, 2)
         for first in range(start, stop, batch):

@@ -1,0 +1,112 @@
+import numpy as np
+
+from talkinghead.engines.warp.mouth import (
+    MouthPalette,
+    Opening,
+    draw_lip_seam,
+    paint_interior,
+    palette_from,
+    sclera_colour,
+)
+
+U, V = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+
+
+def opening(gap: float) -> Opening:
+    """A 60 px wide mouth centred at (50, 50), open by `gap` px in the middle."""
+    xs = np.array([20.0, 35, 50, 65, 80])
+    sag = np.array([0, 0.8, 1, 0.8, 0]) * gap
+    upper = np.column_stack([xs, 50 - 0.35 * sag])
+    lower = np.column_stack([xs, 50 + 0.65 * sag])
+    return Opening(upper, lower, U, V)
+
+
+PALETTE = MouthPalette(lips=np.array([170.0, 90, 90]), teeth=np.array([230.0, 222, 205]),
+                       tongue=np.array([160.0, 60, 60]), grain=0.0)
+
+
+def painted(gap: float, teeth: float = 1.0, with_teeth: bool = True, palette=PALETTE):
+    image = np.full((100, 100, 3), 200, np.uint8)
+    paint_interior(image, opening(gap), palette, 60.0, 1.0, teeth, 0.0, with_teeth)
+    return image
+
+
+def test_paints_only_inside_the_opening():
+    image = painted(20)
+    changed = np.abs(image.astype(int) - 200).max(axis=2) > 3
+    assert changed[50, 50] and changed[55, 40]
+    assert not changed[:40].any() and not changed[66:].any()  # above and below the lips
+    assert not changed[:, :19].any() and not changed[:, 82:].any()  # beyond the corners
+
+
+def test_upper_teeth_are_bright_under_the_upper_lip_and_the_cavity_dark_below():
+    image = painted(24).astype(float)
+    teeth, cavity = image[44:46, 48:53].mean(), image[58:61, 48:53].mean()
+    assert teeth > 150 and cavity < 80
+
+
+def test_an_open_source_mouth_gets_no_painted_teeth():
+    image = painted(24, with_teeth=False).astype(float)
+    assert image[44:46, 48:53].mean() < 100
+
+
+def test_teeth_have_gaps_between_them():
+    row = painted(24).astype(float)[45, 30:71].mean(axis=1)
+    assert row.max() - row.min() > 15  # darker seams between incisors, not one white band
+
+
+def test_grain_matches_the_source_level():
+    grainy = MouthPalette(PALETTE.lips, PALETTE.teeth, PALETTE.tongue, grain=6.0)
+    flat, noisy = painted(24).astype(float), painted(24, palette=grainy).astype(float)
+    difference = (noisy - flat)[52:60, 40:60]
+    assert 3 < difference.std() < 9
+
+
+def test_closed_mouth_paints_nothing():
+    image = np.full((100, 100, 3), 200, np.uint8)
+    paint_interior(image, opening(20), PALETTE, 60.0, 0.0, 1.0, 0.0)
+    assert (image == 200).all()
+
+
+def test_teeth_colour_follows_the_eye_whites(sample_face):
+    """Teeth take part of their colour from the whites of the eyes (same light, same white
+    balance); eyes too dark to be whites are ignored."""
+    import cv2
+
+    points = sample_face.points
+
+    def portrait(eye_colour):
+        image = np.full((300, 300, 3), (190, 150, 130), np.uint8)  # skin
+        for eye in (points[36:42], points[42:48]):
+            cv2.fillPoly(image, [np.round(eye).astype(np.int32)], eye_colour)
+        return image
+
+    bluish = palette_from(portrait((200, 215, 250)), points).teeth
+    neutral = palette_from(portrait((60, 40, 30)), points).teeth  # iris only: no whites
+    assert sclera_colour(portrait((60, 40, 30)), points) is not None  # found, but too dark
+    assert bluish[2] - bluish[0] > neutral[2] - neutral[0] + 10
+
+
+def seam_drawn(gap: float, strength: float) -> np.ndarray:
+    image = np.full((100, 100, 3), 180, np.uint8)
+    shape = opening(gap)
+    draw_lip_seam(image, shape.upper, shape.lower, U, V, 60.0, strength)
+    return image.astype(float)
+
+
+def test_lip_seam_darkens_the_line_where_the_lips_meet_and_nothing_else():
+    image = seam_drawn(0.0, 1.0)
+    assert image[50, 50].mean() < 180 * 0.8  # on the line
+    assert image[50, 25].mean() < image[50, 50].mean()  # deeper towards the corners
+    assert (image[:46] == 180).all() and (image[55:] == 180).all()  # lips above and below
+    assert (image[:, :19] == 180).all() and (image[:, 82:] == 180).all()  # beyond the corners
+
+
+def test_lip_seam_shades_what_is_left_of_a_closing_gap():
+    """The squeezed teeth of an almost closed smile fall into the lips' shade."""
+    image = seam_drawn(4.0, 1.0)
+    assert image[49:53, 50].max() < 180 * 0.8
+
+
+def test_lip_seam_at_zero_strength_draws_nothing():
+    assert (seam_drawn(0.0, 0.0) == 180).all()

@@ -1,0 +1,167 @@
+import numpy as np
+import pytest
+
+from talkinghead.engines.warp.rig import FramePose, build_rig, pose_points
+
+
+@pytest.fixture(scope="module")
+def rig(sample_face):
+    return build_rig(sample_face, (300, 300))
+
+
+def inner_gap(points, rig):
+    return float((points[66] - points[62]) @ rig.v)
+
+
+def test_rest_pose_moves_nothing(rig):
+    np.testing.assert_allclose(pose_points(rig, FramePose()), rig.rest, atol=1e-9)
+
+
+def test_border_anchors_never_move(rig):
+    pose = FramePose(jaw_open=1, mouth_width=1, blink=1, yaw=0.2, pitch=-0.1, roll=0.1,
+                     shift_x=0.1, shift_y=-0.1)
+    moved = pose_points(rig, pose)
+    np.testing.assert_allclose(moved[-rig.n_fixed:], rig.rest[-rig.n_fixed:])
+
+
+def test_jaw_open_parts_the_lips_and_drops_the_chin(rig):
+    rest = pose_points(rig, FramePose())
+    opened = pose_points(rig, FramePose(jaw_open=0.6))
+    assert inner_gap(opened, rig) > inner_gap(rest, rig) + 0.2 * rig.mouth_width
+    assert (opened[8] - rest[8]) @ rig.v > 0.2 * rig.mouth_width  # chin drops
+    np.testing.assert_allclose(opened[36:48], rest[36:48])  # eyes stay
+
+
+def test_lips_closed_seals_an_open_mouth(rig):
+    assert rig.mouth_is_open  # the sample portrait smiles with its teeth showing
+    sealed = pose_points(rig, FramePose(lips_closed=1))
+    assert abs(inner_gap(sealed, rig)) < 0.5
+
+
+def test_mouth_width_stretches_and_rounds(rig):
+    def width(p):
+        return float((p[54] - p[48]) @ rig.u)
+
+    assert width(pose_points(rig, FramePose(mouth_width=1))) > width(rig.rest) + 2
+    assert width(pose_points(rig, FramePose(mouth_width=-1))) < width(rig.rest) - 2
+
+
+def test_blink_leaves_the_mesh_alone(rig):
+    """Lids are drawn over the eye by eyelids.py; squeezing the mesh would smear the iris."""
+    np.testing.assert_array_equal(pose_points(rig, FramePose(blink=1)), rig.rest)
+
+
+def test_still_ring_and_border_hold_still(rig):
+    moved = pose_points(rig, FramePose(yaw=0.2, pitch=0.1, shift_x=0.1))
+    still = rig.head_weight == 0
+    assert still.sum() > rig.n_fixed  # the outer head ring is inside this region
+    np.testing.assert_array_equal(moved[still], rig.rest[still])
+
+
+def test_yaw_turns_the_face_rather_than_shearing_it(rig):
+    turned = pose_points(rig, FramePose(yaw=0.15)) - rig.rest
+    nose_tip, jaw_side = turned[30] @ rig.u, turned[0] @ rig.u
+    assert abs(nose_tip) > 1.5 * abs(jaw_side)  # the nose sticks out, so it travels further
+
+
+def test_upper_lip_raise_lifts_the_lip_centre_and_uncovers_the_teeth_edge(rig):
+    raised = pose_points(rig, FramePose(upper_lip_raise=1))
+    lift = (rig.rest[62] - raised[62]) @ rig.v
+    assert lift == pytest.approx(0.1 * rig.mouth_width, rel=0.05)  # MotionPlan's definition
+    assert (rig.rest[51] - raised[51]) @ rig.v > 0.8 * lift  # the outer lip line goes too
+    np.testing.assert_allclose(raised[66], rig.rest[66])  # the lower lip stays
+
+
+def test_lip_round_makes_a_smaller_opening_and_fuller_lips(rig):
+    plain = pose_points(rig, FramePose(jaw_open=0.5))
+    round_ = pose_points(rig, FramePose(jaw_open=0.5, lip_round=1))
+
+    def gap(p, up, lo):
+        return float((p[lo] - p[up]) @ rig.v)
+
+    assert gap(round_, 62, 66) < 0.9 * gap(plain, 62, 66)
+    assert gap(round_, 51, 62) > gap(plain, 51, 62)  # the lips push out: fuller
+    assert gap(round_, 66, 57) > gap(plain, 66, 57)
+
+
+@pytest.fixture(scope="module")
+def closed_rig(rig):
+    """The sample's rig as if its lips touched at rest (most portraits)."""
+    from dataclasses import replace
+
+    return replace(rig, rest_gaps=np.zeros(3))
+
+
+def along(points, rig, k):
+    return float((points[k] - rig.rest[48:55].mean(axis=0)) @ rig.u)
+
+
+def test_lip_round_draws_the_opening_in_more_than_the_lip_outline(closed_rig):
+    """The pucker: a rounder, narrower hole in pursed lips; the outline's own pull is
+    mouth_width's, so the outer corners stay where mouth_width puts them."""
+    rig = closed_rig
+    plain = pose_points(rig, FramePose(jaw_open=0.3, mouth_width=-0.8))
+    pursed = pose_points(rig, FramePose(jaw_open=0.3, mouth_width=-0.8, lip_round=1))
+    for inner, outer in ((60, 48), (64, 54)):
+        assert abs(along(pursed, rig, inner)) < abs(along(plain, rig, inner)) - 0.04 * (
+            rig.mouth_width)
+        assert along(pursed, rig, outer) == pytest.approx(along(plain, rig, outer), abs=1e-6)
+    for top_edge, bottom_edge in ((68, 71), (70, 73)):  # the opening's sides come in too
+        assert abs(along(pursed, rig, top_edge)) < abs(along(plain, rig, top_edge))
+        assert abs(along(pursed, rig, bottom_edge)) < abs(along(plain, rig, bottom_edge))
+
+
+def test_lip_round_pushes_the_lip_outline_out(closed_rig):
+    rig = closed_rig
+    pursed = pose_points(rig, FramePose(lip_round=1))
+    assert (rig.rest[51] - pursed[51]) @ rig.v > 0.03 * rig.mouth_width  # upper outline up
+    assert (pursed[57] - rig.rest[57]) @ rig.v > 0.03 * rig.mouth_width  # lower outline down
+    assert inner_gap(pursed, rig) == pytest.approx(inner_gap(rig.rest, rig))  # no opening
+
+
+def test_lip_round_keeps_an_open_portrait_mouth_its_width(rig):
+    """A smile's corners hold its side teeth and the dark of the mouth: drawing them in would
+    smear both along the lips."""
+    plain = pose_points(rig, FramePose(jaw_open=0.3))
+    pursed = pose_points(rig, FramePose(jaw_open=0.3, lip_round=1))
+    for corner in (60, 64):
+        assert along(pursed, rig, corner) == pytest.approx(along(plain, rig, corner), abs=1e-9)
+    assert inner_gap(pursed, rig) < inner_gap(plain, rig)  # the opening is still smaller
+
+
+def test_upper_lip_raise_opens_a_closed_mouth_under_the_lifted_lip(closed_rig):
+    """On lips that touch, the raised upper lip carries the upper teeth edge with it: the hole
+    opens under the lip, where mouth.py paints the upper teeth."""
+    rig = closed_rig
+    raised = pose_points(rig, FramePose(upper_lip_raise=1))
+    lift = 0.1 * rig.mouth_width
+    assert (rig.rest[62] - raised[62]) @ rig.v == pytest.approx(lift, rel=0.05)
+    assert (raised[72] - raised[69]) @ rig.v == pytest.approx(lift, rel=0.05)
+    assert (rig.rest[51] - raised[51]) @ rig.v > 0.8 * lift
+    np.testing.assert_allclose(raised[[65, 66, 67]], rig.rest[[65, 66, 67]], atol=1e-9)
+
+
+def test_lip_closing_measures_how_much_of_the_portrait_gap_is_shut(rig, closed_rig):
+    from talkinghead.engines.warp.rig import lip_closing
+
+    np.testing.assert_allclose(lip_closing(rig, FramePose()), 0, atol=1e-9)
+    np.testing.assert_allclose(lip_closing(rig, FramePose(lips_closed=1)), 1)
+    np.testing.assert_allclose(lip_closing(rig, FramePose(lips_closed=0.5)), 0.5)
+    np.testing.assert_allclose(lip_closing(rig, FramePose(jaw_open=0.5)), 0)
+    np.testing.assert_allclose(lip_closing(closed_rig, FramePose(lips_closed=1)), 0)
+
+
+def test_sealing_an_open_mouth_samples_the_lips_from_inside_their_edge(rig, closed_rig):
+    """Regression guard for issue 11's teeth line: sealed lips must meet lip against lip, not
+    the teeth-lit fringe of their inner edges."""
+    from talkinghead.engines.warp.rig import source_points
+
+    np.testing.assert_array_equal(source_points(rig, FramePose()), rig.rest)
+    sealed = source_points(rig, FramePose(lips_closed=1))
+    for upper, lower in ((61, 67), (62, 66), (63, 65)):
+        assert (rig.rest[upper] - sealed[upper]) @ rig.v > 0.5  # pixels up, into the lip
+        assert (sealed[lower] - rig.rest[lower]) @ rig.v > 0.5  # and down
+    others = np.setdiff1d(np.arange(len(rig.rest)), [61, 62, 63, 65, 66, 67])
+    np.testing.assert_array_equal(sealed[others], rig.rest[others])
+    np.testing.assert_array_equal(source_points(closed_rig, FramePose(lips_closed=1)),
+                                  closed_rig.rest)
