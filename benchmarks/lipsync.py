@@ -2,16 +2,16 @@
 
     python benchmarks/lipsync.py [--voices all|quick] [--fps 25] [--data ../shared/data]
 
-English: eSpeak NG speaks the paragraph of `talkinghead/evaluation/corpus.py` in each voice,
+English: eSpeak NG speaks the paragraph of `dev/talkinghead_dev/evaluation/corpus.py` in each voice,
 reporting every phoneme's start, so the truth is known by construction. Each clip is analysed
 and planned as a render would (without and with its transcript), rendered on each portrait in
 memory, and the mouth measured on every frame (dlib 68 landmarks: inner-lip gap over the
 inter-ocular distance). Other languages and singing: the clips of ../shared/data/audio,
-judged at their syllable peaks and pauses. Definitions: `evaluation/rendered.py` (sealed,
-open, at rest) and `evaluation/scores.py` (each figure). Goals from issue 11 are printed
+judged at their syllable peaks and pauses. Definitions, in `dev/talkinghead_dev/evaluation/`:
+`rendered.py` (sealed, open, at rest) and `scores.py` (each figure). Goals from issue 11 are printed
 under each table. `--fps 30` or `--fps 60` plans and renders at that rate (issue 10: lip sync
 must hold at every output rate; the measure judges 40 ms, one frame at 25 fps, at every rate: see
-`evaluation/scores.py`). Needs Debian's
+`talkinghead_dev/evaluation/scores.py`). Needs Debian's
 espeak-ng.
 """
 
@@ -22,7 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from talkinghead.evaluation import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
+
+from talkinghead.settings import FPS, FPS_CHOICES, RenderSettings
+from talkinghead_dev.evaluation import (
     QUICK_VOICES,
     VOICES,
     english_scores,
@@ -33,7 +36,6 @@ from talkinghead.evaluation import (
     prepare_stage,
     recording_scores,
 )
-from talkinghead.settings import FPS, FPS_CHOICES, RenderSettings
 
 SAMPLE_PORTRAIT = Path(__file__).resolve().parent.parent / "src" / "talkinghead" / "samples" / \
     "portrait.jpg"

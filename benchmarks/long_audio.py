@@ -18,11 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
+
 CLIPS = ("RD_Radio31_000.wav", "RD_Radio34_002.wav", "deyu.wav", "japanese.wav")
 
 
 def build_speech(data: Path, seconds: float, path: Path) -> None:
-    from talkinghead.evaluation import repeated_speech
+    from talkinghead_dev.evaluation import repeated_speech
 
     repeated_speech([data / "audio" / name for name in CLIPS], seconds, path)
 

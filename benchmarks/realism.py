@@ -24,24 +24,27 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
+
 import talkinghead
 from talkinghead.api import derive_seed
-from talkinghead.engines.warp import quality
 from talkinghead.engines.warp.engine import WarpEngine
-from talkinghead.evaluation import repeated_speech
 from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
 from talkinghead.face.landmarks import detect_face
-from talkinghead.measure import video_frames
 from talkinghead.media.audio import load_audio
 from talkinghead.media.image import load_portrait
 from talkinghead.motion.plan import plan_motion
 from talkinghead.speech.analysis import analyse_speech
+from talkinghead_dev import quality
+from talkinghead_dev.evaluation import repeated_speech
+from talkinghead_dev.measure import video_frames
 
 LEAD_IN_S = 0.4  # silence before the speech, as recordings have: frame 0 is the rest pose
 FACE_MARGIN = 0.15  # the face region: the landmarks' box grown by 15% on each side

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
+
 CHILD = """
 import json, resource, sys, time
 from contextlib import contextmanager
@@ -66,7 +68,7 @@ CONFIGS = [  # (label, image, settings)
 
 def long_speech(data: Path, seconds: float, work: Path) -> Path:
     """The English clips of ../shared/data repeated to `seconds`, as 16 kHz mono WAV."""
-    from talkinghead.evaluation import repeated_speech
+    from talkinghead_dev.evaluation import repeated_speech
 
     clips = [data / "audio" / name for name in ("RD_Radio31_000.wav", "RD_Radio34_002.wav")]
     return repeated_speech(clips, seconds, work / f"speech_{seconds:g}s.wav")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from talkinghead.engines.sadtalker import checkpoints, engine, standin
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
+
+from talkinghead.engines.sadtalker import checkpoints, engine
 from talkinghead.engines.sadtalker.coefficients import plan_coefficients
 from talkinghead.events import NullSink
 from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
@@ -30,6 +33,7 @@ from talkinghead.face.landmarks import detect_face
 from talkinghead.media.audio import load_audio
 from talkinghead.media.image import load_portrait
 from talkinghead.settings import RenderSettings
+from talkinghead_dev import standin
 
 SAMPLES = Path(__file__).resolve().parent.parent / "src" / "talkinghead" / "samples"
 

@@ -6,7 +6,7 @@
 there, never copied here; it needs torch, numpy, scipy, pyyaml and tqdm, and librosa
 for the mel-spectrogram golden, which is skipped without it). Each
 network of the original is filled with our deterministic stand-in weights
-(`engines/sadtalker/standin.py`, same seed and names as the tests use), run on
+(`dev/talkinghead_dev/standin.py`, same seed and names as the tests use), run on
 small fixed inputs, and its inputs and outputs are saved as one .npz per network
 under tests/engines/sadtalker/golden/. The tests regenerate the weights from the
 seed, run our implementation and compare. Our own outputs are also computed here
@@ -25,9 +25,11 @@ import numpy as np
 import torch
 import yaml
 
-from talkinghead.engines.sadtalker import standin
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
+
 from talkinghead.engines.sadtalker.networks.motion import drive_keypoints
 from talkinghead.engines.sadtalker.weights import BUNDLE_NETWORKS, layout
+from talkinghead_dev import standin
 
 INPUT_SEED = 2024
 GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "engines" / "sadtalker" / "golden"

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from talkinghead.cli import build_parser, main
-from talkinghead.measure import video_facts
 from talkinghead.motion.export import read_plan_json
+from talkinghead_dev.measure import video_facts
 
 TOOLS_SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "sadtalker.py"
 

@@ -16,9 +16,9 @@ import pytest
 import talkinghead
 from talkinghead.face.framing import plan_framing
 from talkinghead.face.landmarks import detect_face
-from talkinghead.measure import mouth_opening, video_facts, video_frames
 from talkinghead.media.audio import load_audio, write_wav
 from talkinghead.media.image import load_portrait
+from talkinghead_dev.measure import mouth_opening, video_facts, video_frames
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 

@@ -20,7 +20,6 @@ LAYERS = {  # top-level module or subpackage of talkinghead -> its ring, 0 inner
     "engines": 2,
     "jobs": 3,
     "api": 4,
-    "evaluation": 4, "measure": 4,  # measurement code, on its way out of the package
     "cli": 5, "web": 5, "runpod_worker": 5, "doctor": 5, "models_command": 5, "__main__": 5,
 }
 PACKAGE_ROOT = "talkinghead"  # its __init__ offers `talkinghead.render`, loaded on first call

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 import talkinghead
-from talkinghead.engines.warp import quality
 from talkinghead.engines.warp.engine import WarpEngine
-from talkinghead.evaluation import repeated_speech
 from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
 from talkinghead.face.landmarks import detect_face
-from talkinghead.measure import video_frames
 from talkinghead.media.image import load_portrait
+from talkinghead_dev import quality
+from talkinghead_dev.evaluation import repeated_speech
+from talkinghead_dev.measure import video_frames
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 

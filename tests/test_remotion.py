@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from talkinghead.measure import mouth_opening, video_facts, video_frames
 from talkinghead.media.audio import load_audio
+from talkinghead_dev.measure import mouth_opening, video_facts, video_frames
 
 pytestmark = [pytest.mark.slow, pytest.mark.remotion]
 

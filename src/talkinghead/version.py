@@ -8,8 +8,11 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-# Code that cannot change a rendered video; edits there keep finished jobs reusable.
-_NOT_RENDERING = ("web", "remote")
+# The code that decides a rendered frame: the pipeline stages, the engines, the settings, how a
+# job is cut into chunks and how each chunk is drawn. Editing anything else (the CLI, the page,
+# the job store, the doctor) keeps finished jobs reusable.
+RENDERING_CODE = ("media", "face", "speech", "motion", "engines", "settings.py", "api.py",
+                  "jobs/chunking.py", "jobs/chunk_render.py", "jobs/inputs.py")
 
 
 @lru_cache(maxsize=1)
@@ -20,12 +23,16 @@ def code_fingerprint() -> str:
     development checkout) the same command renders anew instead of reusing or
     resuming a video made by the old code.
     """
-    root = Path(__file__).resolve().parent
+    return fingerprint(Path(__file__).resolve().parent)
+
+
+def fingerprint(root: Path) -> str:
+    """The version plus every rendering source file under `root` (a package tree), by path."""
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(root.rglob("*.py")):
-        relative = path.relative_to(root)
-        if relative.parts[0] in _NOT_RENDERING:
+        relative = path.relative_to(root).as_posix()
+        if not any(relative == name or relative.startswith(name + "/") for name in RENDERING_CODE):
             continue
-        digest.update(relative.as_posix().encode())
+        digest.update(relative.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -3,8 +3,8 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from talkinghead.evaluation.corpus import SENTENCES, paragraph, phoneme_class, transcript
-from talkinghead.evaluation.espeak import EVENT_PHONEME, EVENT_WORD, phoneme_timeline
+from talkinghead_dev.evaluation.corpus import SENTENCES, paragraph, phoneme_class, transcript
+from talkinghead_dev.evaluation.espeak import EVENT_PHONEME, EVENT_WORD, phoneme_timeline
 
 
 def test_timeline_covers_the_audio_with_word_positions():
@@ -33,7 +33,7 @@ def test_transcript_is_the_paragraph_without_markup():
 
 
 def test_espeak_speaks_whole_sentences_with_known_phonemes():
-    from talkinghead.evaluation.espeak import espeak_available, synthesize
+    from talkinghead_dev.evaluation.espeak import espeak_available, synthesize
 
     if not espeak_available():
         pytest.skip("espeak-ng is not installed")

@@ -18,7 +18,8 @@ from functools import cache
 
 import pytest
 
-from talkinghead.evaluation import (
+from talkinghead.settings import RenderSettings
+from talkinghead_dev.evaluation import (
     QUICK_VOICES,
     english_scores,
     english_speech,
@@ -26,7 +27,6 @@ from talkinghead.evaluation import (
     plan_known_speech,
     prepare_stage,
 )
-from talkinghead.settings import RenderSettings
 
 pytestmark = pytest.mark.slow
 

@@ -3,8 +3,8 @@
 English speech with known phoneme times (eSpeak NG, two voices, 104 word-initial and medial
 bilabials) is analysed and planned as a render does, rendered on the bundled smiling portrait
 (mouth open in the source, teeth showing) and, where ../shared/data is beside the checkout, on
-a closed-mouth portrait, and measured by landmark detection (see evaluation/rendered.py and
-evaluation/scores.py for the definitions). Skipped where espeak-ng is not installed.
+a closed-mouth portrait, and measured by landmark detection (see rendered.py and scores.py
+in dev/talkinghead_dev/evaluation/ for the definitions). Skipped where espeak-ng is not installed.
 
 The goals of the issue that are not met yet are `xfail` tests that say by how much; the other
 tests hold the figures measured when this was written, so that a change that loses accuracy
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from talkinghead.evaluation import (
+from talkinghead_dev.evaluation import (
     QUICK_VOICES,
     english_scores,
     english_speech,

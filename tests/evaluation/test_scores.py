@@ -1,8 +1,8 @@
 import numpy as np
 
-from talkinghead.evaluation.espeak import KnownPhoneme
-from talkinghead.evaluation.rendered import Calibration
-from talkinghead.evaluation.scores import (
+from talkinghead_dev.evaluation.espeak import KnownPhoneme
+from talkinghead_dev.evaluation.rendered import Calibration
+from talkinghead_dev.evaluation.scores import (
     best_lag,
     count_cycles,
     hold_frames,

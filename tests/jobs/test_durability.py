@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from talkinghead.face.landmarks import detect_face
-from talkinghead.measure import video_facts, video_frames
+from talkinghead_dev.measure import video_facts, video_frames
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ SENTENCE = "Maybe Bob bought 2 maps from Zorblatt."
 
 @pytest.fixture(scope="module")
 def spoken():
-    from talkinghead.evaluation.espeak import espeak_available, synthesize
+    from talkinghead_dev.evaluation.espeak import espeak_available, synthesize
 
     if not espeak_available():
         pytest.skip("espeak-ng is not installed")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from talkinghead.measure import video_facts
 from talkinghead.media.audio import load_audio
+from talkinghead_dev.measure import video_facts
 
 pytest.importorskip("gradio", reason='the web page needs the ui extra: pip install ".[ui]"')
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")

@@ -15,10 +15,10 @@ import time
 import numpy as np
 import pytest
 
-from talkinghead.measure import video_facts
 from talkinghead.media.audio import load_audio
 from talkinghead.web.service import WebService
 from talkinghead.web.views import progress_html
+from talkinghead_dev.measure import video_facts
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 

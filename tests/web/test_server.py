@@ -17,10 +17,10 @@ httpx = pytest.importorskip("httpx")
 from gradio_client import Client, handle_file  # noqa: E402
 
 from talkinghead import api  # noqa: E402
-from talkinghead.measure import video_facts  # noqa: E402
 from talkinghead.web import start  # noqa: E402
 from talkinghead.web.auth import COOKIE_NAME  # noqa: E402
 from talkinghead.web.form import controls, run_controls  # noqa: E402
+from talkinghead_dev.measure import video_facts  # noqa: E402
 
 RENDER_WAIT_S = 90.0
 

@@ -18,10 +18,10 @@ import pytest
 import talkinghead
 from talkinghead import api
 from talkinghead.errors import SettingsError, TalkingHeadError
-from talkinghead.measure import video_facts
 from talkinghead.media.audio import load_audio
 from talkinghead.web.queue import CANCELLED, DONE, RUNNING, Outcome
 from talkinghead.web.service import WebService
+from talkinghead_dev.measure import video_facts
 
 FINAL = ("done", "failed", "cancelled")
 RENDER_WAIT_S = 90.0

@@ -4,7 +4,7 @@ When the transcript is known, the phones are known; only their timing is left to
 Sphinx aligns the words (`set_align_text`: a left-to-right grammar of the transcript with
 optional silences), then a second pass over the same audio gives every phone's start and
 duration (`set_alignment`, `get_alignment`). On eSpeak test speech this places all of the
-bilabials the phone loop misses a third of (see `evaluation/`).
+bilabials the phone loop misses a third of (see `dev/talkinghead_dev/evaluation/`).
 
 Alignment can fail, wholly (the transcript does not match the audio at all, the search never
 reaches the last word) or in part (a sentence of the transcript is not spoken, or words are

@@ -15,9 +15,9 @@
   (`bursts.py`: a closure, then a diffuse, falling burst) are added where neither has a
   bilabial: 94% of the bilabials found, with a bilabial on 16% of tongue consonants (13%
   without the bursts); 0.25 s of CPU per second of audio.
-(Measured on the four eSpeak voices of `evaluation/corpus.py`, a phone counting as found when
-it overlaps the true one widened by 20 ms, a tongue consonant of 40 ms or longer counting when
-a bilabial overlaps it at all.)
+(Measured on the four eSpeak voices of `dev/talkinghead_dev/evaluation/corpus.py`, a phone
+counting as found when it overlaps the true one widened by 20 ms, a tongue consonant of 40 ms
+or longer counting when a bilabial overlaps it at all.)
 
 Whatever the recogniser, motion planning checks the phones against the acoustics and leans on
 the acoustics where the two disagree (other languages, singing, noise). When the transcript is

@@ -18,7 +18,8 @@ import pytest
 @pytest.fixture(scope="session")
 def standin_checkpoints(tmp_path_factory) -> Path:
     pytest.importorskip("torch")
-    from talkinghead.engines.sadtalker import checkpoints, standin
+    from talkinghead.engines.sadtalker import checkpoints
+    from talkinghead_dev import standin
 
     folder = tmp_path_factory.mktemp("sadtalker-checkpoints")
     standin.write_standin_bundle(folder / checkpoints.BUNDLE_256.name)

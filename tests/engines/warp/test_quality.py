@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from talkinghead.engines.warp import quality
+from talkinghead_dev import quality
 
 
 def test_psnr_and_ssim_of_identical_and_noisy_images():

@@ -27,7 +27,7 @@ from talkinghead.jobs.runpod.errors import (
 from talkinghead.jobs.runpod.executor import REMOTE_FILE, is_runpod_job_id, retrieve_remote
 from talkinghead.jobs.runpod.payload import JOB_TASK, encode_result
 from talkinghead.jobs.store import DONE, FAILED, INTERRUPTED, TIMED_OUT
-from talkinghead.measure import video_frames
+from talkinghead_dev.measure import video_frames
 
 from .conftest import CHUNK_SECONDS, FAST, make_client
 from .remote_render import render_remote

@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..media.audio import load_audio
-from ..motion.plan import plan_motion
-from ..motion.types import MotionPlan
-from ..settings import RenderSettings
-from ..speech.analysis import analyse_speech
+from talkinghead.media.audio import load_audio
+from talkinghead.motion.plan import plan_motion
+from talkinghead.motion.types import MotionPlan
+from talkinghead.settings import RenderSettings
+from talkinghead.speech.analysis import analyse_speech
+
 from .corpus import SENTENCES, transcript
 from .espeak import KnownSpeech
 from .rendered import Calibration, Stage

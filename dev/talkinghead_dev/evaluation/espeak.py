@@ -21,7 +21,7 @@ from typing import Final
 
 import numpy as np
 
-from ..speech.types import frozen_array
+from talkinghead.speech.types import frozen_array
 
 LIBRARY_NAMES: Final = ("libespeak-ng.so.1", "libespeak-ng.so", "espeak-ng")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from .errors import NoFaceError
-from .face.landmarks import detect_face
+from talkinghead.errors import NoFaceError
+from talkinghead.face.landmarks import detect_face
 
 INNER_LIP_PAIRS = ((61, 67), (62, 66), (63, 65))
 

@@ -31,14 +31,14 @@ from typing import Final
 
 import numpy as np
 
-from ..engines.registry import get_engine
-from ..errors import NoFaceError
-from ..face.framing import FramedPortrait, apply_framing, plan_framing
-from ..face.landmarks import FaceGeometry, detect_face
-from ..measure import INNER_LIP_PAIRS
-from ..media.image import load_portrait
-from ..motion.types import MOUTH_CHANNELS, MotionPlan
-from ..settings import RenderSettings
+from talkinghead.engines.registry import get_engine
+from talkinghead.errors import NoFaceError
+from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
+from talkinghead.face.landmarks import FaceGeometry, detect_face
+from talkinghead.media.image import load_portrait
+from talkinghead.motion.types import MOUTH_CHANNELS, MotionPlan
+from talkinghead.settings import RenderSettings
+from talkinghead_dev.measure import INNER_LIP_PAIRS
 
 SEALED_GAP: Final = 0.025
 OPEN_MARGIN: Final = 0.06
@@ -143,7 +143,7 @@ def opening_of(face: FaceGeometry) -> float:
 def _landmarks_in(frame: np.ndarray, box: tuple[float, float, float, float]) -> FaceGeometry:
     import dlib
 
-    from ..face.landmarks import _models
+    from talkinghead.face.landmarks import _models
 
     _, predictor = _models()
     rect = dlib.rectangle(*(round(v) for v in box))

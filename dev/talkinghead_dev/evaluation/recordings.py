@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..media.audio import SAMPLE_RATE, load_audio, write_wav
+from talkinghead.media.audio import SAMPLE_RATE, load_audio, write_wav
 
 
 def repeated_speech(recordings: Sequence[str | os.PathLike], seconds: float, path: Path,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import safetensors_io
-from .checkpoints import MAPPING_ENTRY
+from talkinghead.engines.sadtalker import safetensors_io
+from talkinghead.engines.sadtalker.checkpoints import MAPPING_ENTRY
 
 DEFAULT_SEED = 7
 # Layers whose stand-in weights are scaled down so that their outputs stay off the flat ends
@@ -59,7 +59,7 @@ def standin_state(prefix: str, layout: dict[str, tuple[int, ...]],
 
 def write_standin_bundle(path: Path, seed: int = DEFAULT_SEED) -> Path:
     """A SadTalker_V0.0.2_*.safetensors look-alike with every tensor our networks read."""
-    from .weights import BUNDLE_NETWORKS, layout
+    from talkinghead.engines.sadtalker.weights import BUNDLE_NETWORKS, layout
 
     tensors = {}
     for prefix, build in BUNDLE_NETWORKS.items():
@@ -72,8 +72,8 @@ def write_standin_mapping(path: Path, channels: int, seed: int = DEFAULT_SEED) -
     """A mapping_*-model.pth.tar look-alike: {'mapping': state dict, 'epoch': 0}."""
     import torch
 
-    from .networks.mapping import MappingNet
-    from .weights import layout
+    from talkinghead.engines.sadtalker.networks.mapping import MappingNet
+    from talkinghead.engines.sadtalker.weights import layout
 
     state = standin_state(MAPPING_ENTRY, layout(MappingNet(channels)), seed)
     torch.save({MAPPING_ENTRY: {k.split(".", 1)[1]: torch.from_numpy(v)
