@@ -27,20 +27,27 @@ from .face.landmarks import LANDMARK_MODEL_VARIABLE, detect_face, landmark_model
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks, spread_chunk_seconds
 from .jobs.cleanup import CleanupLimits, clean_store
 from .jobs.delivery import deliver, refuse_overwriting, refuse_overwriting_inputs_of
-from .jobs.inputs import ChunkInputs, inputs_saved, load_inputs, save_inputs
+from .jobs.inputs import (
+    ChunkInputs,
+    inputs_saved,
+    load_inputs,
+    planned_by_this_code,
+    save_inputs,
+)
 from .jobs.runner import ChunkExecutor, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .jobs.timeout import Deadline, Timeout, auto_timeout_s
-from .media.audio import load_audio
+from .media.audio import Audio, load_audio
 from .media.files import copy_file, ensure_file_writable, ensure_writable
 from .media.formats import output_format
-from .media.image import load_portrait
+from .media.image import Portrait, load_portrait
 from .motion.export import write_plan_json
 from .motion.plan import plan_motion
 from .motion.types import MotionPlan
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
 from .speech.parallel import speech_pool
+from .speech.types import Speech
 from .version import code_fingerprint
 
 
@@ -125,10 +132,14 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
     job = store.get(job_id)
     output = Path(output) if output else Path(job.output_path)
     refuse_overwriting_inputs_of(job, output, store)
-    ensure_writable(output, output_format(job.settings.get("format", "mp4")))
+    ensure_writable(output, output_format(job.settings.format))
     if not inputs_saved(store.folder(job.id)):
         raise TalkingHeadError(f"job {job.id} has no saved plan (it died while planning); "
                                "run the original command again")
+    if job.state != DONE and not planned_by_this_code(store.folder(job.id)):
+        raise TalkingHeadError(f"job {job.id} was planned by another version of talkinghead, "
+                               "whose frames would not match this one's: run the original "
+                               "command again to render it anew")
     audio = Path(job.audio_path)
     if not audio.is_file() or load_audio(audio).sha256 != job.audio_sha256:
         raise TalkingHeadError(f"job {job.id}: its audio {audio} is gone or has changed; "
@@ -204,9 +215,10 @@ def finished_job(store: JobStore, key: str) -> Job | None:
     return None
 
 
-def create_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSettings,
-             engine: str, output: Path, chunk_seconds: float, key: str, sink: ProgressSink,
-             started: float, transcript: str | None = None, workers: int = 1) -> Job:
+def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
+               settings: RenderSettings, engine: str, output: Path, chunk_seconds: float,
+               key: str, sink: ProgressSink, started: float, transcript: str | None = None,
+               workers: int = 1) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job.
 
     Speech analysis uses up to `workers` processes, which start while the face is found."""
@@ -243,7 +255,7 @@ def create_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSe
     job = Job(id=job_id, input_key=key, state=PLANNED, created=now, updated=now,
               image_path=str(portrait.source.resolve()), image_sha256=portrait.sha256,
               audio_path=str(sound.source.resolve()), audio_sha256=sound.sha256,
-              settings=settings.to_dict(), engine=engine, output_path=str(output.resolve()),
+              settings=settings, engine=engine, output_path=str(output.resolve()),
               frames=frames, fps=settings.fps, duration_s=sound.duration_s, width=width,
               height=height, timings={"plan_s": round(time.monotonic() - started, 3)},
               error=None, chunks=chunks)
@@ -252,7 +264,7 @@ def create_job(store: JobStore, job_id: str, portrait, sound, settings: RenderSe
     return job
 
 
-def _frame_loudness(speech, frames: int, fps: int) -> np.ndarray:
+def _frame_loudness(speech: Speech, frames: int, fps: int) -> np.ndarray:
     features = speech.features
     hops = np.minimum((np.arange(frames) / fps / features.hop_s).astype(int),
                       len(features.loudness) - 1)

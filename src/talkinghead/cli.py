@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, NoReturn
 
 from .engines.registry import DEFAULT_ENGINE, ENGINE_NAMES
@@ -30,7 +31,7 @@ from .jobs.cleanup import (
     CleanupLimits,
     clean_store,
 )
-from .jobs.store import JobStore
+from .jobs.store import Job, JobStore
 from .settings import (
     ASPECTS,
     DEFAULT_EXPRESSION_SCALE,
@@ -89,7 +90,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         epilog=_preset_table(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.epilog += "\n\nweb page: talkinghead serve [--host H] [--port P] (see serve --help)"
+    parser.epilog = (f"{parser.epilog}\n\nweb page: talkinghead serve [--host H] [--port P] "
+                     "(see serve --help)")
     io = parser.add_argument_group("inputs and output")
     io.add_argument("--image", help="portrait image: PNG, JPEG, WebP, BMP or TIFF")
     io.add_argument("--audio", help="speech: any format FFmpeg reads (WAV, MP3, M4A, FLAC, "
@@ -235,7 +237,7 @@ def _failed_path(error: OSError) -> str:
     return f"'{error.filename}'" if error.filename else "a file"
 
 
-def _terminate(signum, frame) -> None:
+def _terminate(signum: int, frame: FrameType | None) -> None:
     """SIGTERM takes the same path as Ctrl-C: record the job as interrupted, keep its chunks."""
     raise KeyboardInterrupt
 
@@ -323,7 +325,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return _report(result, args)
 
 
-def _api():
+def _api() -> ModuleType:
     """The pipeline (NumPy, OpenCV, PyAV, ...), loaded only once the arguments are known to be
     good, so that --help and argument errors answer at once."""
     from . import api
@@ -356,7 +358,7 @@ def _serve(argv: list[str], prog: str) -> int:
     return serve_main(argv, prog)
 
 
-def _remote():
+def _remote() -> ModuleType:
     """The RunPod modules, which need the optional `runpod` extra."""
     try:
         from .jobs import runpod
@@ -395,7 +397,7 @@ def _report(result: RenderResult, args: argparse.Namespace) -> int:
     return 0
 
 
-def _jobs_table(jobs) -> str:
+def _jobs_table(jobs: Sequence[Job]) -> str:
     if not jobs:
         return "no jobs yet"
     rows = [f"{'job':<16}{'state':<13}{'done':>6}  {'audio':>8}  {'created':<17}output"]

@@ -7,12 +7,16 @@ anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import errno
+from typing import ClassVar
 
 
 class TalkingHeadError(Exception):
     """Base class: a problem with the user's input or environment, not a bug."""
 
-    exit_code = 2  # what the CLI exits with
+    exit_code: ClassVar[int] = 2  # what the CLI exits with
+    # The state a job it ends is left in (one of jobs/store.py's): most errors fail the job;
+    # some only interrupt it (the job is fine, and a rerun carries on).
+    job_state: ClassVar[str] = "failed"
 
 
 class SettingsError(TalkingHeadError, ValueError):
@@ -39,6 +43,11 @@ class RenderTimeoutError(TalkingHeadError):
     """The render ran past its time limit; the job keeps its finished chunks."""
 
     exit_code = 3
+    job_state = "timed_out"
+
+    def __init__(self, message: str, advice: str | None = None) -> None:
+        super().__init__(message)
+        self.advice = advice  # what to do with the unfinished job, where the executor knows
 
 
 class JobNotFinishedError(TalkingHeadError):

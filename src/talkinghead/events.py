@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Protocol
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
 
 
 class Stage(Protocol):
@@ -18,7 +18,7 @@ class Stage(Protocol):
 
 
 class ProgressSink(Protocol):
-    def stage(self, name: str, total: int | None = None) -> contextmanager[Stage]: ...
+    def stage(self, name: str, total: int | None = None) -> AbstractContextManager[Stage]: ...
 
     def notice(self, message: str) -> None: ...
 
@@ -46,7 +46,7 @@ class NullSink:
 
 
 class _TqdmStage:
-    def __init__(self, bar) -> None:
+    def __init__(self, bar: Any) -> None:  # a tqdm bar (tqdm has no type information)
         self._bar = bar
 
     def advance(self, n: int = 1) -> None:

@@ -7,7 +7,7 @@ that its users' command lines keep their meaning.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from .errors import SettingsError
 
@@ -84,8 +84,20 @@ class RenderSettings:
             object.__setattr__(self, "resolution", _checked_resolution(self.resolution,
                                                                        self.aspect))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: object) -> RenderSettings:
+        """Settings stored by `to_dict` (a job record, a RunPod payload). Fields added since they
+        were stored take their defaults; a field this version does not know is refused."""
+        if not isinstance(values, dict):
+            raise SettingsError("'settings' must be an object of render settings")
+        unknown = sorted(set(values) - {f.name for f in fields(cls)})
+        if unknown:
+            raise SettingsError(f"unknown settings: {', '.join(unknown)} (made by a newer "
+                                "talkinghead? upgrade this one)")
+        return cls(**values)
 
 
 def _check_choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
@@ -102,7 +114,7 @@ def _check_pad(pad: str) -> None:
         raise SettingsError(f"--pad must be blur, edge or color:#RRGGBB, got {pad!r}")
 
 
-def _checked_resolution(resolution, aspect: str) -> tuple[int, int]:
+def _checked_resolution(resolution: Any, aspect: str) -> tuple[int, int]:
     """(width, height): even (for 4:2:0 video), in range, and matching --aspect if given."""
     try:
         width, height = (int(v) for v in resolution)
@@ -137,7 +149,7 @@ PRESETS: Final[dict[str, dict]] = {
 }
 
 
-def settings_for(preset: str = "default", **overrides) -> RenderSettings:
+def settings_for(preset: str = "default", **overrides: Any) -> RenderSettings:
     """Settings from a preset, with explicit values (not None) taking precedence."""
     if preset not in PRESETS:
         raise SettingsError(f"--preset must be one of {', '.join(PRESETS)}, got {preset!r}")

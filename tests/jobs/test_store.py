@@ -14,6 +14,7 @@ from talkinghead.jobs.store import (
     JobStore,
     new_job_id,
 )
+from talkinghead.settings import RenderSettings
 
 
 def make_job(store: JobStore, key: str = "k", frames: int = 100, job_id: str | None = None) -> Job:
@@ -22,8 +23,9 @@ def make_job(store: JobStore, key: str = "k", frames: int = 100, job_id: str | N
     return store.create(Job(
         id=job_id or new_job_id(), input_key=key, state=PLANNED, created=now, updated=now,
         image_path="/i.png", image_sha256="a" * 64, audio_path="/a.wav", audio_sha256="b" * 64,
-        settings={"size": 256}, engine="warp", output_path="/o.mp4", frames=frames, fps=25,
-        duration_s=frames / 25, width=256, height=256, timings={}, error=None, chunks=chunks))
+        settings=RenderSettings(size=256), engine="warp", output_path="/o.mp4", frames=frames,
+        fps=25, duration_s=frames / 25, width=256, height=256, timings={}, error=None,
+        chunks=chunks))
 
 
 def test_a_job_round_trips_with_its_chunks(tmp_path):

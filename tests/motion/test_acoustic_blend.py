@@ -19,9 +19,9 @@ def test_agreeing_phones_lead(speech_of):
                         ("SIL", 0.3)])
     phones, blended, trust = _blend(speech)
     assert trust[8:30].min() > 0.9
-    assert np.corrcoef(phones.jaw, blended.jaw)[0, 1] > 0.95
-    assert blended.closure.max() == 1
-    assert np.allclose(phones.closure, blended.closure, atol=0.05)
+    assert np.corrcoef(phones.jaw_open, blended.jaw_open)[0, 1] > 0.95
+    assert blended.lips_closed.max() == 1
+    assert np.allclose(phones.lips_closed, blended.lips_closed, atol=0.05)
 
 
 def test_unrecognised_speech_opens_from_the_acoustics(speech_of):
@@ -29,22 +29,22 @@ def test_unrecognised_speech_opens_from_the_acoustics(speech_of):
     silent_phones = Speech((PhoneSpan("SIL", 0.0, 1.4),), voiced.features, 1.4)
     phones, blended, trust = _blend(silent_phones)
     assert trust[10:25].max() < 0.1  # "silence" that is loud and voiced: the phones are wrong
-    assert phones.jaw[10:25].max() < 0.01
-    assert blended.jaw[10:25].mean() > 0.5
+    assert phones.jaw_open[10:25].max() < 0.01
+    assert blended.jaw_open[10:25].mean() > 0.5
 
 
 def test_frication_alone_opens_a_little(speech_of):
     hiss = speech_of([("SIL", 0.2), ("S", 0.6), ("SIL", 0.2)])
     no_phones = Speech((PhoneSpan("SIL", 0.0, 1.0),), hiss.features, 1.0)
     _, blended, _ = _blend(no_phones)
-    assert 0.03 < blended.jaw[8:18].mean() < 0.2
+    assert 0.03 < blended.jaw_open[8:18].mean() < 0.2
 
 
 def test_louder_speech_opens_wider(speech_of):
     phones = [("SIL", 0.2), ("AA", 0.4), ("SIL", 0.2)]
     _, loud, _ = _blend(speech_of(phones))
     _, quiet, _ = _blend(speech_of(phones, loudness_scale=0.5))
-    assert loud.jaw[7:13].mean() > quiet.jaw[7:13].mean() + 0.05
+    assert loud.jaw_open[7:13].mean() > quiet.jaw_open[7:13].mean() + 0.05
 
 
 def test_seal_during_a_loud_open_vowel_is_dropped(speech_of):
@@ -52,7 +52,7 @@ def test_seal_during_a_loud_open_vowel_is_dropped(speech_of):
     wrong = Speech((PhoneSpan("SIL", 0, 0.2), PhoneSpan("AA", 0.2, 0.6), PhoneSpan("M", 0.6, 0.7),
                     PhoneSpan("AA", 0.7, 1.2), PhoneSpan("SIL", 1.2, 1.4)), vowel.features, 1.4)
     phones, blended, _ = _blend(wrong)
-    assert phones.closure.max() == 1 and blended.closure.max() < 0.05
+    assert phones.lips_closed.max() == 1 and blended.lips_closed.max() < 0.05
 
 
 def test_aligned_phones_keep_their_seal_whatever_the_sound(speech_of):
@@ -61,7 +61,7 @@ def test_aligned_phones_keep_their_seal_whatever_the_sound(speech_of):
              PhoneSpan("M", 0.6, 0.7, True), PhoneSpan("AA", 0.7, 1.2, True),
              PhoneSpan("SIL", 1.2, 1.4, True))
     _, blended, _ = _blend(Speech(spans, vowel.features, 1.4))
-    assert blended.closure.max() == 1
+    assert blended.lips_closed.max() == 1
 
 
 def test_a_guessed_seal_as_loud_as_the_vowels_is_dropped(speech_of):
@@ -69,7 +69,7 @@ def test_a_guessed_seal_as_loud_as_the_vowels_is_dropped(speech_of):
     wrong = Speech((PhoneSpan("SIL", 0, 0.2), PhoneSpan("UW", 0.2, 0.6), PhoneSpan("M", 0.6, 0.7),
                     PhoneSpan("UW", 0.7, 1.2), PhoneSpan("SIL", 1.2, 1.4)), hum.features, 1.4)
     phones, blended, _ = _blend(wrong)
-    assert phones.closure.max() == 1 and blended.closure.max() < 0.05
+    assert phones.lips_closed.max() == 1 and blended.lips_closed.max() < 0.05
 
 
 def test_loud_voiced_nuclei_open_the_jaw(speech_of):
@@ -77,7 +77,7 @@ def test_loud_voiced_nuclei_open_the_jaw(speech_of):
 
     speech = speech_of([("SIL", 0.2), ("IY", 0.4), ("SIL", 0.2)])
     _, blended, _ = _blend(speech)
-    assert blended.jaw[6:14].max() >= NUCLEUS_JAW - 1e-6
+    assert blended.jaw_open[6:14].max() >= NUCLEUS_JAW - 1e-6
 
 
 def test_a_tongue_stop_keeps_the_lips_apart_through_its_silent_closure(speech_of):
@@ -92,6 +92,6 @@ def test_a_tongue_stop_keeps_the_lips_apart_through_its_silent_closure(speech_of
     visemes = viseme_targets(frames.phones, n, frames.loudness, fps)
     blended = blend_acoustics(coarticulate(visemes, fps), frames, visemes.apart)
     closure_frames = np.arange(round(0.52 * fps), round(0.60 * fps))
-    assert blended.jaw[closure_frames].min() >= APART_JAW - 1e-6
+    assert blended.jaw_open[closure_frames].min() >= APART_JAW - 1e-6
     without = blend_acoustics(coarticulate(visemes, fps), frames)
-    assert without.jaw[closure_frames].min() < APART_JAW - 0.02  # what the floor prevents
+    assert without.jaw_open[closure_frames].min() < APART_JAW - 0.02  # what the floor prevents

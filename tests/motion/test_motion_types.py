@@ -27,7 +27,7 @@ def test_slice_follows_python_rules():
 
 def test_mouth_track_rest_and_with():
     track = MouthTrack.rest(4)
-    assert track.n_frames == 4 and track.jaw.max() == 0
-    assert track.with_(jaw=np.ones(4)).jaw.min() == 1
+    assert track.n_frames == 4 and track.jaw_open.max() == 0
+    assert track.with_(jaw_open=np.ones(4)).jaw_open.min() == 1
     with pytest.raises(ValueError):
-        track.with_(jaw=np.ones(5))
+        track.with_(jaw_open=np.ones(5))

@@ -16,7 +16,7 @@ def test_mouth_rests_in_pauses(speech_of):
     speech = speech_of([("SIL", 0.6), ("AA", 0.6), ("SIL", 0.6)])
     frames = speech_to_frames(speech, 25, 45)
     ones = np.ones(45)
-    relaxed = relax_pauses(MouthTrack(ones, ones, ones, ones, ones, ones), frames)
-    for name in ("jaw", "width", "closure", "tuck", "teeth", "tongue"):
+    relaxed = relax_pauses(MouthTrack(*[ones] * 8), frames)
+    for name in ("jaw_open", "mouth_width", "lips_closed", "lower_lip_tuck", "teeth", "tongue"):
         values = getattr(relaxed, name)
         assert values[:12].max() < 0.01 and values[18:28].min() == 1 and values[33:].max() < 0.01

@@ -57,7 +57,7 @@ class Framing:
     """How the source maps to the output canvas, and which part of the canvas moves."""
 
     mode: str
-    source_rect: tuple[int, int, int, int]  # x0, y0, x1, y1 in source pixels (may overhang)
+    source_rect: tuple[float, float, float, float]  # x0, y0, x1, y1 in source pixels (may overhang)
     canvas_size: tuple[int, int]  # width, height of every output frame
     roi: tuple[int, int, int, int]  # x0, y0, x1, y1 in canvas pixels: the animated region
     pad: str = "edge"  # how `frame` mode fills canvas pixels the source does not cover
@@ -96,6 +96,8 @@ def frame_size(settings: RenderSettings) -> tuple[int, int]:
     if settings.resolution is not None:
         return settings.resolution
     ratio = ASPECTS[settings.aspect]
+    if ratio is None:  # --aspect source: the frame is the portrait's own, never chosen
+        raise ValueError("frame_size needs --aspect or --resolution")
     if ratio >= 1:
         return _even(DEFAULT_SHORT_SIDE * ratio), DEFAULT_SHORT_SIDE
     return DEFAULT_SHORT_SIDE, _even(DEFAULT_SHORT_SIDE / ratio)
@@ -157,7 +159,7 @@ def apply_framing(pixels: np.ndarray, face: FaceGeometry,
     """The first output frame (the canvas) and the face in canvas coordinates."""
     if framing.mode == "frame":
         return _framed(pixels, face, framing)
-    x0, y0, x1, y1 = framing.source_rect
+    x0, y0, x1, y1 = (int(v) for v in framing.source_rect)  # whole pixels outside frame mode
     region = pixels[y0:y1, x0:x1]
     out_w, out_h = framing.canvas_size
     src_w, src_h = x1 - x0, y1 - y0

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +68,8 @@ class FaceGeometry:
         right, left = self.eye_centers
         return float(np.linalg.norm(left - right))
 
-    def transformed(self, scale_x: float, scale_y: float, offset_x: float, offset_y: float):
+    def transformed(self, scale_x: float, scale_y: float,
+                    offset_x: float, offset_y: float) -> FaceGeometry:
         """The same face after `x' = x * scale_x + offset_x` (and likewise y)."""
         scale = np.array([scale_x, scale_y])
         offset = np.array([offset_x, offset_y])
@@ -107,7 +109,7 @@ def landmark_model() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _models():
+def _models() -> tuple[Any, Any]:  # dlib's detector and shape predictor (dlib is untyped)
     import dlib
 
     return (
@@ -117,7 +119,7 @@ def _models():
 
 
 @lru_cache(maxsize=1)
-def _cnn_detector():
+def _cnn_detector() -> Any:  # a dlib CNN face detector
     import dlib
 
     return dlib.cnn_face_detection_model_v1(str(model_file(CNN_DETECTOR_MODEL)))

@@ -1,26 +1,31 @@
 """Render one chunk of a job into its own video part: the unit of work of every executor.
 
 Runs in a worker process (or in the caller's, for a one-chunk job). The part
-is written under a `.partial` name, flushed to disk and renamed, so a part
-file that exists is complete; a kill at any moment leaves at most a
-`.partial` file that the next run deletes.
+is written through `atomic_path` (a hidden name, flushed to disk, renamed), so a
+part file that exists is complete; a kill at any moment leaves at most a hidden
+partial file, which the next render of that chunk deletes.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..engines.registry import get_engine
 from ..face.framing import FramedPortrait
+from ..media.files import atomic_path
 from ..media.formats import OutputFormat, output_format
 from ..media.video import VideoEncoder
+from ..motion.types import MotionPlan
 from ..settings import RenderSettings
 from .inputs import load_inputs
+
+if TYPE_CHECKING:
+    from ..engines.base import Engine
 
 CHUNKS_FOLDER = "chunks"
 PROGRESS_EVERY = 10  # frames between progress reports
@@ -32,12 +37,12 @@ class ChunkTask:
     index: int
     start: int
     stop: int
-    settings: dict
+    settings: RenderSettings
     engine: str
 
 
-def job_format(settings: dict) -> OutputFormat:
-    return output_format(settings.get("format", "mp4"))
+def job_format(settings: RenderSettings) -> OutputFormat:
+    return output_format(settings.format)
 
 
 def part_path(job_folder: Path, index: int, fmt: OutputFormat) -> Path:
@@ -63,39 +68,32 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     fmt = job_format(task.settings)
     target = part_path(task.job_folder, task.index, fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.stem}.partial{fmt.suffix}")
     pending = 0
-    try:
-        with VideoEncoder(partial, *canvas_size, plan.fps, fmt) as encoder:
-            for frame in engine.render(state, plan, task.start, task.stop):
-                encoder.write(frame)
-                pending += 1
-                if pending == PROGRESS_EVERY:
-                    if progress:
-                        progress(pending)
-                    pending = 0
-                    if should_stop:
-                        should_stop()
-        with open(partial, "rb") as f:
-            os.fsync(f.fileno())
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    width, height = canvas_size
+    with atomic_path(target) as partial, VideoEncoder(partial, width, height, plan.fps,
+                                                      fmt) as encoder:
+        for frame in engine.render(state, plan, task.start, task.stop):
+            encoder.write(frame)
+            pending += 1
+            if pending == PROGRESS_EVERY:
+                if progress:
+                    progress(pending)
+                pending = 0
+                if should_stop:
+                    should_stop()
     if progress and pending:
         progress(pending)
     return time.monotonic() - started
 
 
-def _engine_state(task: ChunkTask):
+def _engine_state(task: ChunkTask) -> tuple[Engine[Any], Any, tuple[int, int], MotionPlan]:
     """The engine, its prepared state, the frame size and the plan for the task's job."""
     key = (task.job_folder, task.engine)
     if getattr(_prepared, "key", None) != key:
         inputs = load_inputs(task.job_folder)
         engine = get_engine(task.engine)
-        settings = RenderSettings(**task.settings)
         portrait = FramedPortrait(inputs.canvas, inputs.face, inputs.roi)
-        state = engine.prepare(portrait, settings, task.job_folder)
+        state = engine.prepare(portrait, task.settings, task.job_folder)
         height, width = inputs.canvas.shape[:2]
         _prepared.key, _prepared.value = key, (engine, state, (width, height), inputs.plan)
     return _prepared.value

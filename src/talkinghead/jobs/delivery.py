@@ -24,7 +24,7 @@ def deliver(store: JobStore, job: Job, output: Path) -> Job:
         raise TalkingHeadError(f"job {job.id} finished but its video was cleaned up; "
                                "render it again")
     refuse_overwriting_inputs_of(job, output, store)
-    ensure_writable(output, output_format(job.settings.get("format", "mp4")))
+    ensure_writable(output, output_format(job.settings.format))
     copy_file(result, output)
     return job
 

@@ -8,7 +8,6 @@ draws exactly the frames the interrupted one would have.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -17,11 +16,14 @@ from PIL import Image
 
 from ..errors import TalkingHeadError
 from ..face.landmarks import FaceGeometry
+from ..media.files import atomic_path
 from ..motion.types import MotionPlan
+from ..version import code_fingerprint
 
 CANVAS_FILE = "canvas.png"  # lossless: the engine must see the same pixels on every resume
 FACE_FILE = "face.json"
 PLAN_FILE = "plan.npz"
+CODE_FILE = "code.txt"  # the fingerprint of the rendering code that planned the job
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,27 @@ class ChunkInputs:
 
 def save_inputs(folder: Path, inputs: ChunkInputs) -> None:
     """Write the three files, each atomically (a crash never leaves half a file)."""
-    _atomic(folder / CANVAS_FILE, lambda p: Image.fromarray(inputs.canvas).save(p, format="PNG"))
+    with atomic_path(folder / CANVAS_FILE) as path:
+        Image.fromarray(inputs.canvas).save(path, format="PNG")
     face = {"points": inputs.face.points.tolist(), "box": list(inputs.face.box),
             "faces_found": inputs.face.faces_found, "roi": list(inputs.roi)}
-    _atomic(folder / FACE_FILE, lambda p: p.write_text(json.dumps(face)))
+    with atomic_path(folder / FACE_FILE) as path:
+        path.write_text(json.dumps(face))
     arrays = {f.name: getattr(inputs.plan, f.name) for f in fields(inputs.plan)
               if f.name != "fps"}
-    _atomic(folder / PLAN_FILE, lambda p: _save_npz(p, fps=inputs.plan.fps, **arrays))
+    with atomic_path(folder / PLAN_FILE) as path, open(path, "wb") as f:
+        np.savez(f, fps=inputs.plan.fps, **arrays)
+    with atomic_path(folder / CODE_FILE) as path:
+        path.write_text(code_fingerprint())
+
+
+def planned_by_this_code(folder: Path) -> bool:
+    """Whether this version's rendering code planned the job: only then do the chunks it draws
+    match the ones already drawn. (Jobs saved before the file existed count as another code.)"""
+    try:
+        return (folder / CODE_FILE).read_text() == code_fingerprint()
+    except OSError:
+        return False
 
 
 def load_inputs(folder: Path) -> ChunkInputs:
@@ -63,15 +79,3 @@ def load_inputs(folder: Path) -> ChunkInputs:
 def inputs_saved(folder: Path) -> bool:
     return all((folder / name).is_file() for name in (CANVAS_FILE, FACE_FILE, PLAN_FILE))
 
-
-def _save_npz(path: Path, **arrays) -> None:
-    with open(path, "wb") as f:
-        np.savez(f, **arrays)
-
-
-def _atomic(path: Path, write) -> None:
-    partial = path.with_name(path.name + ".partial")
-    write(partial)
-    with open(partial, "rb") as f:
-        os.fsync(f.fileno())
-    partial.replace(path)

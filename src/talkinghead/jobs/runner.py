@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import av
 
@@ -37,6 +37,9 @@ from .store import (
     JobStore,
 )
 from .timeout import Deadline
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 POLL_S = 0.2  # how often the parent checks on workers, progress and the clock
 
@@ -95,13 +98,13 @@ def run_job(store: JobStore, job: Job, *, executor: ChunkExecutor, sink: Progres
             advice = (f"job {job.id} keeps its finished chunks: rerun the same command or "
                       f"'talkinghead --resume {job.id}' to continue, then "
                       f"'talkinghead --retrieve {job.id} --output FILE'")
-            raise RenderTimeoutError(f"{e}; {getattr(e, 'advice', None) or advice}") from None
+            raise RenderTimeoutError(f"{e}; {e.advice or advice}") from None
         except (KeyboardInterrupt, SystemExit):
             store.set_state(job.id, INTERRUPTED, "interrupted")
             raise
         except TalkingHeadError as e:
             # An error can say the job was only interrupted (e.g. an unreachable endpoint).
-            store.set_state(job.id, getattr(e, "job_state", FAILED), str(e))
+            store.set_state(job.id, e.job_state, str(e))
             raise
         except Exception as e:
             store.set_state(job.id, FAILED, f"{type(e).__name__}: {e}")
@@ -153,8 +156,8 @@ def part_frames(path: Path) -> int | None:
         return None
 
 
-def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: int, advance,
-                    deadline: Deadline) -> None:
+def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: int,
+                    advance: Callable[[int], None], deadline: Deadline) -> None:
     """One process per core; the parent records finished chunks and forwards progress."""
     progress = SPAWN.Queue()
     pool = spawn_pool(min(workers, len(tasks)), initializer=_init_worker, initargs=(progress,))
@@ -173,7 +176,7 @@ def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: 
         pool.join()
 
 
-def _drain(progress, advance, wait_s: float) -> None:
+def _drain(progress: Queue[int], advance: Callable[[int], None], wait_s: float) -> None:
     try:
         advance(progress.get(timeout=wait_s) if wait_s else progress.get_nowait())
         while True:
@@ -182,10 +185,10 @@ def _drain(progress, advance, wait_s: float) -> None:
         pass
 
 
-_worker: dict = {}  # per worker process: the queue its progress goes to
+_worker: dict[str, Queue[int]] = {}  # per worker process: the queue its progress goes to
 
 
-def _init_worker(progress) -> None:
+def _init_worker(progress: Queue[int]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates the pool
     _worker["progress"] = progress
 

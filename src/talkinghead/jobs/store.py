@@ -20,9 +20,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, replace
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from ..errors import StorageError, TalkingHeadError, storage_error
 from ..media.files import atomic_path
+from ..settings import RenderSettings
 from .lock import job_in_use
 
 HOME_VARIABLE = "TALKINGHEAD_HOME"
@@ -99,7 +101,7 @@ class Job:
     image_sha256: str
     audio_path: str
     audio_sha256: str
-    settings: dict
+    settings: RenderSettings
     engine: str
     output_path: str
     frames: int
@@ -195,7 +197,7 @@ class JobStore:
                 continue
             try:
                 job = job_from_record(json.loads(record.read_text()))
-            except (OSError, ValueError, TypeError, KeyError):
+            except (OSError, ValueError, TypeError, KeyError, TalkingHeadError):
                 continue
             self.create(replace(job, state=DONE, chunks=tuple(
                 replace(c, state=CHUNK_DONE) for c in job.chunks)))
@@ -251,7 +253,7 @@ class JobStore:
                 "INSERT INTO jobs VALUES (:id, :input_key, :state, :created, :updated, "
                 ":image_path, :image_sha256, :audio_path, :audio_sha256, :settings, :engine, "
                 ":output_path, :frames, :fps, :duration_s, :width, :height, :timings, :error)",
-                {**job.__dict__, "settings": json.dumps(job.settings, sort_keys=True),
+                {**job.__dict__, "settings": json.dumps(job.settings.to_dict(), sort_keys=True),
                  "timings": json.dumps(job.timings)})
             db.executemany(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
@@ -296,7 +298,7 @@ class JobStore:
             return [r["id"] for r in db.execute("SELECT id FROM jobs ORDER BY created")]
 
     def set_state(self, job_id: str, state: str, error: str | None = None,
-                  **fields) -> None:
+                  **fields: Any) -> None:
         assignments = "".join(f", {k} = :{k}" for k in fields)
         values = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in fields.items()}
         with self._connect() as db:
@@ -347,18 +349,20 @@ def _is_damage(error: sqlite3.Error) -> bool:
 def record_of(job: Job) -> dict:
     """The job as plain JSON values (what `job_from_record` reads back)."""
     return {**{f.name: getattr(job, f.name) for f in fields(job) if f.name != "chunks"},
+            "settings": job.settings.to_dict(),
             "chunks": [[c.index, c.start, c.stop] for c in job.chunks]}
 
 
 def job_from_record(record: dict) -> Job:
     chunks = tuple(Chunk(index, start, stop) for index, start, stop in record.pop("chunks"))
-    return Job(**record, chunks=chunks)
+    settings = RenderSettings.from_dict(record.pop("settings"))
+    return Job(**record, settings=settings, chunks=chunks)
 
 
 def _job_from_row(row: sqlite3.Row, chunks: list[sqlite3.Row]) -> Job:
     try:
         values = dict(row)
-        values["settings"] = json.loads(values["settings"])
+        values["settings"] = RenderSettings.from_dict(json.loads(values["settings"]))
         values["timings"] = json.loads(values["timings"] or "{}")
         parts = tuple(Chunk(c["idx"], c["start"], c["stop"], c["state"], c["seconds"])
                       for c in chunks)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Final
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from talkinghead.errors import ImageError
 from talkinghead.media._files import checked_input
@@ -73,7 +73,7 @@ def _decode(data: bytes, source: Path) -> np.ndarray:
             image = Image.open(io.BytesIO(data), formats=SUPPORTED_FORMATS)
         except Image.DecompressionBombError as e:
             raise ImageError(too_large) from e
-        except Image.UnidentifiedImageError as e:
+        except UnidentifiedImageError as e:
             raise ImageError(f"cannot read image '{source}': not a supported image ({_USE})") from e
         except _DECODE_ERRORS as e:
             raise ImageError(

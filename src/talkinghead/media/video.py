@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Final
 import av
 import av.error
 import numpy as np
-from av.video.reformatter import VideoReformatter
+from av.video.reformatter import Colorspace, VideoReformatter
+from av.video.stream import VideoStream
 
 from talkinghead.media.audio import iter_pcm
 from talkinghead.media.files import atomic_path
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self needs Python 3.11; mypy ships this
 
 AUDIO_RATE: Final = 48_000  # Hz; native for AAC and Opus, avoids resampling in players
-COLORSPACE: Final = "ITU709"  # RGB -> YUV matrix; also tagged in the stream so players agree
+COLORSPACE: Final = Colorspace.ITU709  # RGB -> YUV matrix; tagged in the stream so players agree
 
 
 class VideoEncoder:
@@ -54,6 +55,7 @@ class VideoEncoder:
         self.fmt = fmt
         self._container = av.open(str(path), mode="w", format=fmt.muxer)
         stream = self._container.add_stream(fmt.video_codec, rate=fps)
+        assert isinstance(stream, VideoStream)  # a video codec's stream
         stream.width, stream.height, stream.pix_fmt = width, height, fmt.pixel_format
         ctx = stream.codec_context
         ctx.time_base = Fraction(1, fps)

@@ -81,19 +81,19 @@ def blend_acoustics(track: MouthTrack, frames: FrameSpeech,
     implausible = np.clip(np.maximum(open_sound, loud_sound), 0.0, 1.0)
     contact = ndimage.maximum_filter1d(1.0 - implausible, reach, mode="nearest")
     contact = np.maximum(contact, aligned)
-    closure = contact * track.closure
-    blended_jaw = weight * track.jaw + (1 - weight) * jaw
+    closure = contact * track.lips_closed
+    blended_jaw = weight * track.jaw_open + (1 - weight) * jaw
     if apart is not None:
         blended_jaw = np.maximum(blended_jaw, APART_JAW * trust * apart)
     return MouthTrack(
-        jaw=np.maximum(blended_jaw, nucleus_jaw(frames) * (closure < 0.5)),
-        width=weight * track.width + (1 - weight) * width,
-        closure=closure,
-        tuck=contact * track.tuck,
+        jaw_open=np.maximum(blended_jaw, nucleus_jaw(frames) * (closure < 0.5)),
+        mouth_width=weight * track.mouth_width + (1 - weight) * width,
+        lips_closed=closure,
+        lower_lip_tuck=contact * track.lower_lip_tuck,
         teeth=weight * track.teeth + (1 - weight) * teeth,
         tongue=contact * track.tongue,
-        rounding=weight * track.rounding + (1 - weight) * ACOUSTIC_ROUNDING * frames.rounding,
-        lift=weight * track.lift,
+        lip_round=weight * track.lip_round + (1 - weight) * ACOUSTIC_ROUNDING * frames.rounding,
+        upper_lip_raise=weight * track.upper_lip_raise,
     )
 
 

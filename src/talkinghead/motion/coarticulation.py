@@ -1,8 +1,8 @@
 """Pass 2: coarticulation. Each frame's shape is pulled towards its neighbours' by dominance.
 
-For the continuous channels (jaw, width, rounding, lift, teeth, tongue) every frame is a
-dominance-weighted mean of the targets of nearby frames, weighted again by a kernel that
-reaches further ahead than behind: speakers shape the mouth for the next sound early
+For the continuous channels (jaw_open, mouth_width, lip_round, upper_lip_raise, teeth, tongue)
+every frame is a dominance-weighted mean of the targets of nearby frames, weighted again by a
+kernel that reaches further ahead than behind: speakers shape the mouth for the next sound early
 (anticipation, strongest for lip rounding) and release the last one quickly. Contacts (lip
 closure, lip tuck) spread as a weighted maximum instead, so the lips start to close a frame
 before a "B" without the seal itself being diluted. Finally two minimum shapes, so that short
@@ -25,14 +25,14 @@ from .visemes import Visemes
 # Reach of the influence of a frame's target (Gaussian time constants, seconds):
 # (ahead = anticipation of what comes next, behind = carry-over of what came before).
 REACH_S: Final[dict[str, tuple[float, float]]] = {
-    "jaw": (0.040, 0.032),  # at 25 fps: next frame weighs 0.37, previous 0.21
-    "width": (0.055, 0.040),  # lip rounding is anticipated furthest
+    "jaw_open": (0.040, 0.032),  # at 25 fps: next frame weighs 0.37, previous 0.21
+    "mouth_width": (0.055, 0.040),  # lip rounding is anticipated furthest
     "teeth": (0.035, 0.030),
     "tongue": (0.035, 0.030),
-    "rounding": (0.055, 0.040),
-    "lift": (0.045, 0.035),
-    "closure": (0.045, 0.030),  # contacts: the frame before a seal is ~45% closed
-    "tuck": (0.045, 0.030),
+    "lip_round": (0.055, 0.040),
+    "upper_lip_raise": (0.045, 0.035),
+    "lips_closed": (0.045, 0.030),  # contacts: the frame before a seal is ~45% closed
+    "lower_lip_tuck": (0.045, 0.030),
 }
 VOWEL_KEEP: Final = 0.6  # a vowel frame keeps at least this share of its own jaw target
 APART_JAW: Final = 0.22  # a tongue consonant's frame opens the jaw at least this far (above
@@ -42,7 +42,7 @@ APART_JAW: Final = 0.22  # a tongue consonant's frame opens the jaw at least thi
 APART_MAX_CLOSURE: Final = 0.2  # ... and its lips close at most this far
 VOWEL_MAX_CLOSURE: Final = 0.3  # a vowel's frame lets the closure of a neighbouring "m" reach
 # this far, no further: "mom", "baby" part the lips for their vowel even when it lasts a frame
-CONTINUOUS: Final = ("jaw", "width", "rounding", "lift", "teeth", "tongue")
+CONTINUOUS: Final = ("jaw_open", "mouth_width", "lip_round", "upper_lip_raise", "teeth", "tongue")
 
 
 def coarticulate(visemes: Visemes, fps: int) -> MouthTrack:
@@ -56,15 +56,16 @@ def coarticulate(visemes: Visemes, fps: int) -> MouthTrack:
         num = ndimage.correlate1d(weight * value, kernel, mode="nearest")
         den = ndimage.correlate1d(weight, kernel, mode="nearest")
         out[channel] = num / np.maximum(den, 1e-9)
-    for channel in ("closure", "tuck"):
+    for channel in ("lips_closed", "lower_lip_tuck"):
         out[channel] = _weighted_max(getattr(targets, channel), _kernel(*REACH_S[channel], fps))
-    out["jaw"] = np.maximum(out["jaw"], VOWEL_KEEP * visemes.vowel_jaw)
+    out["jaw_open"] = np.maximum(out["jaw_open"], VOWEL_KEEP * visemes.vowel_jaw)
     vowel = visemes.vowel_jaw > 0
-    out["closure"] = np.where(vowel & (visemes.targets.closure < 1),
-                              np.minimum(out["closure"], VOWEL_MAX_CLOSURE), out["closure"])
+    out["lips_closed"] = np.where(vowel & (visemes.targets.lips_closed < 1),
+                                  np.minimum(out["lips_closed"], VOWEL_MAX_CLOSURE),
+                                  out["lips_closed"])
     apart = visemes.apart.astype(np.float64)
-    out["jaw"] = np.maximum(out["jaw"], APART_JAW * apart)
-    out["closure"] = np.minimum(out["closure"], 1.0 - (1.0 - APART_MAX_CLOSURE) * apart)
+    out["jaw_open"] = np.maximum(out["jaw_open"], APART_JAW * apart)
+    out["lips_closed"] = np.minimum(out["lips_closed"], 1.0 - (1.0 - APART_MAX_CLOSURE) * apart)
     return MouthTrack(**out)
 
 

@@ -21,7 +21,7 @@ SMOOTH_SIGMA_S: Final = 0.02  # half a frame at 25 fps
 SEALED_JAW_SHARE: Final = 0.1  # the jaw keeps 10% of its opening behind closed lips
 # ... and follows the square of the closure: lips that are only starting to close (the frame
 # before a seal, a tongue consonant next to an "m") leave the jaw nearly where it was.
-SMOOTHED: Final = ("jaw", "width", "rounding", "lift", "teeth", "tongue")
+SMOOTHED: Final = ("jaw_open", "mouth_width", "lip_round", "upper_lip_raise", "teeth", "tongue")
 
 
 def smooth_mouth(track: MouthTrack, fps: int) -> MouthTrack:
@@ -30,17 +30,17 @@ def smooth_mouth(track: MouthTrack, fps: int) -> MouthTrack:
     smooth = {name: ndimage.gaussian_filter1d(getattr(track, name).astype(np.float64), sigma,
                                               mode="nearest")
               for name in SMOOTHED}
-    closure = np.clip(track.closure, 0.0, 1.0)
-    tuck = np.clip(track.tuck, 0.0, 1.0) * (1.0 - closure)
+    closure = np.clip(track.lips_closed, 0.0, 1.0)
+    tuck = np.clip(track.lower_lip_tuck, 0.0, 1.0) * (1.0 - closure)
     open_share = 1.0 - closure
     jaw_share = SEALED_JAW_SHARE + (1 - SEALED_JAW_SHARE) * (1.0 - closure**2)
     return MouthTrack(
-        jaw=np.clip(smooth["jaw"] * jaw_share, 0, 1),
-        width=np.clip(smooth["width"], -1.0, 1.0),
-        closure=closure,
-        tuck=tuck,
+        jaw_open=np.clip(smooth["jaw_open"] * jaw_share, 0, 1),
+        mouth_width=np.clip(smooth["mouth_width"], -1.0, 1.0),
+        lips_closed=closure,
+        lower_lip_tuck=tuck,
         teeth=np.clip(smooth["teeth"] * open_share, 0.0, 1.0),
         tongue=np.clip(smooth["tongue"] * open_share, 0.0, 1.0),
-        rounding=np.clip(smooth["rounding"], 0.0, 1.0),
-        lift=np.clip(smooth["lift"] * open_share, 0.0, 1.0),
+        lip_round=np.clip(smooth["lip_round"], 0.0, 1.0),
+        upper_lip_raise=np.clip(smooth["upper_lip_raise"] * open_share, 0.0, 1.0),
     )

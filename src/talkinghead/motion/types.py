@@ -7,14 +7,14 @@ read-only on creation, so passes cannot change each other's inputs: each returns
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
 from ..speech.types import frozen_array
 
 
-def freeze_arrays(obj, skip: tuple[str, ...] = ()) -> int:
+def freeze_arrays(obj: Any, skip: tuple[str, ...] = ()) -> int:
     """Freeze every array field of a frozen dataclass in place; return their common length."""
     n = None
     for f in fields(obj):
@@ -30,28 +30,23 @@ def freeze_arrays(obj, skip: tuple[str, ...] = ()) -> int:
 
 @dataclass(frozen=True, eq=False)
 class MouthTrack:
-    """Mouth channels per frame, with the meanings of the `MotionPlan` fields they become:
-    jaw -> jaw_open, width -> mouth_width, closure -> lips_closed, tuck -> lower_lip_tuck,
-    teeth, tongue, rounding -> lip_round, lift -> upper_lip_raise."""
+    """Mouth channels per frame, named and scaled as the `MotionPlan` fields they become."""
 
-    jaw: np.ndarray
-    width: np.ndarray
-    closure: np.ndarray
-    tuck: np.ndarray
+    jaw_open: np.ndarray
+    mouth_width: np.ndarray
+    lips_closed: np.ndarray
+    lower_lip_tuck: np.ndarray
     teeth: np.ndarray
     tongue: np.ndarray
-    rounding: np.ndarray | None = None  # None: all zero (tracks built before these existed)
-    lift: np.ndarray | None = None
+    lip_round: np.ndarray
+    upper_lip_raise: np.ndarray
 
     def __post_init__(self) -> None:
-        for name in ("rounding", "lift"):
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, np.zeros(len(self.jaw), dtype=np.float32))
         freeze_arrays(self)
 
     @property
     def n_frames(self) -> int:
-        return len(self.jaw)
+        return len(self.jaw_open)
 
     @classmethod
     def rest(cls, n_frames: int) -> MouthTrack:

@@ -18,6 +18,7 @@ their neighbours.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -32,24 +33,25 @@ from .types import MouthTrack, freeze_arrays
 class Shape:
     """A mouth target, one row of the viseme table (MotionPlan units, see motion/types.py).
 
-    jaw 0..1 (1 = "AA" wide open); stretch 0..1 (corners pulled back, "EE"); round 0..1 (lips
-    pursed and pushed forward, "OO"); lift 0..1 (upper lip raised off the teeth); closure 1 =
-    lips sealed; tuck 1 = lower lip under the upper teeth; teeth, tongue 0..1 how visible.
+    jaw_open 0..1 (1 = "AA" wide open); stretch 0..1 (corners pulled back, "EE"); lip_round
+    0..1 (lips pursed and pushed forward, "OO"); upper_lip_raise 0..1 (upper lip raised off the
+    teeth); lips_closed 1 = sealed; lower_lip_tuck 1 = lower lip under the upper teeth; teeth,
+    tongue 0..1 how visible.
     """
 
-    jaw: float
+    jaw_open: float
     stretch: float = 0.0
-    round: float = 0.0
-    lift: float = 0.0
-    closure: float = 0.0
-    tuck: float = 0.0
+    lip_round: float = 0.0
+    upper_lip_raise: float = 0.0
+    lips_closed: float = 0.0
+    lower_lip_tuck: float = 0.0
     teeth: float = 0.0
     tongue: float = 0.0
 
     @property
-    def width(self) -> float:
-        """`mouth_width`: stretch pulls the corners out, rounding draws them in."""
-        return self.stretch - self.round
+    def mouth_width(self) -> float:
+        """Stretch pulls the corners out, rounding draws them in."""
+        return self.stretch - self.lip_round
 
 
 # The viseme table. Jaw follows vowel height (AA/AE/AO open, EH/AH/OW mid, IH/IY/UW/UH close);
@@ -59,29 +61,29 @@ class Shape:
 # the eye (and the landmark detector) reads as open, so "t", "n", "s" never look like "m".
 SHAPES: Final[dict[str, Shape]] = {
     # vowels
-    "AA": Shape(0.85, stretch=0.05, lift=0.10, teeth=0.35, tongue=0.10),  # father
-    "AE": Shape(0.70, stretch=0.40, lift=0.15, teeth=0.50, tongue=0.10),  # cat
+    "AA": Shape(0.85, stretch=0.05, upper_lip_raise=0.10, teeth=0.35, tongue=0.10),  # father
+    "AE": Shape(0.70, stretch=0.40, upper_lip_raise=0.15, teeth=0.50, tongue=0.10),  # cat
     "AH": Shape(0.55, stretch=0.10, teeth=0.35, tongue=0.05),  # but
-    "AO": Shape(0.65, round=0.45, teeth=0.25),  # caught
-    "EH": Shape(0.50, stretch=0.35, lift=0.10, teeth=0.55, tongue=0.10),  # bet
-    "ER": Shape(0.35, round=0.30, lift=0.20, teeth=0.30),  # bird
+    "AO": Shape(0.65, lip_round=0.45, teeth=0.25),  # caught
+    "EH": Shape(0.50, stretch=0.35, upper_lip_raise=0.10, teeth=0.55, tongue=0.10),  # bet
+    "ER": Shape(0.35, lip_round=0.30, upper_lip_raise=0.20, teeth=0.30),  # bird
     "IH": Shape(0.35, stretch=0.45, teeth=0.60, tongue=0.10),  # bit
-    "IY": Shape(0.30, stretch=0.65, lift=0.10, teeth=0.70),  # beet
-    "UH": Shape(0.35, round=0.55, teeth=0.20),  # book
-    "UW": Shape(0.30, round=0.85, teeth=0.10),  # boot
+    "IY": Shape(0.30, stretch=0.65, upper_lip_raise=0.10, teeth=0.70),  # beet
+    "UH": Shape(0.35, lip_round=0.55, teeth=0.20),  # book
+    "UW": Shape(0.30, lip_round=0.85, teeth=0.10),  # boot
     # diphthongs: the start shape; the glide target is in GLIDES
     "AW": Shape(0.75, teeth=0.35),  # cow
     "AY": Shape(0.75, stretch=0.05, teeth=0.40),  # bite
     "EY": Shape(0.45, stretch=0.40, teeth=0.55),  # bait
-    "OW": Shape(0.50, round=0.55, teeth=0.20),  # boat
-    "OY": Shape(0.55, round=0.55, teeth=0.20),  # boy
+    "OW": Shape(0.50, lip_round=0.55, teeth=0.20),  # boat
+    "OY": Shape(0.55, lip_round=0.55, teeth=0.20),  # boy
     # lips
-    "P": Shape(0.0, closure=1.0),
-    "B": Shape(0.0, closure=1.0),
-    "M": Shape(0.0, closure=1.0),
-    "F": Shape(0.12, stretch=0.10, lift=0.30, tuck=1.0, teeth=0.80),
-    "V": Shape(0.12, stretch=0.10, lift=0.30, tuck=1.0, teeth=0.80),
-    "W": Shape(0.12, round=0.95, teeth=0.05),
+    "P": Shape(0.0, lips_closed=1.0),
+    "B": Shape(0.0, lips_closed=1.0),
+    "M": Shape(0.0, lips_closed=1.0),
+    "F": Shape(0.12, stretch=0.10, upper_lip_raise=0.30, lower_lip_tuck=1.0, teeth=0.80),
+    "V": Shape(0.12, stretch=0.10, upper_lip_raise=0.30, lower_lip_tuck=1.0, teeth=0.80),
+    "W": Shape(0.12, lip_round=0.95, teeth=0.05),
     # tongue
     "TH": Shape(0.20, stretch=0.10, teeth=0.70, tongue=1.00),
     "DH": Shape(0.20, stretch=0.10, teeth=0.70, tongue=1.00),
@@ -91,11 +93,11 @@ SHAPES: Final[dict[str, Shape]] = {
     "L": Shape(0.20, stretch=0.10, teeth=0.50, tongue=0.80),
     "S": Shape(0.15, stretch=0.35, teeth=0.90),
     "Z": Shape(0.15, stretch=0.35, teeth=0.90),
-    "SH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
-    "ZH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
-    "CH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
-    "JH": Shape(0.15, round=0.45, lift=0.40, teeth=0.70),
-    "R": Shape(0.18, round=0.35, lift=0.20, teeth=0.30, tongue=0.10),
+    "SH": Shape(0.15, lip_round=0.45, upper_lip_raise=0.40, teeth=0.70),
+    "ZH": Shape(0.15, lip_round=0.45, upper_lip_raise=0.40, teeth=0.70),
+    "CH": Shape(0.15, lip_round=0.45, upper_lip_raise=0.40, teeth=0.70),
+    "JH": Shape(0.15, lip_round=0.45, upper_lip_raise=0.40, teeth=0.70),
+    "R": Shape(0.18, lip_round=0.35, upper_lip_raise=0.20, teeth=0.30, tongue=0.10),
     "Y": Shape(0.18, stretch=0.50, teeth=0.50),
     "K": Shape(0.20, stretch=0.05, teeth=0.40),
     "G": Shape(0.20, stretch=0.05, teeth=0.40),
@@ -150,17 +152,18 @@ UNCOVERED_DOMINANCE: Final = 0.05  # frames no phone covers drift to rest, but y
 # Consonants made with the tongue (or further back) keep the lips apart.
 APART_CLASSES: Final = frozenset({"dental", "alveolar", "postalveolar", "back"})
 # Continuous channels and which dominance (index into DOMINANCE's tuples) each follows.
-CONTINUOUS: Final = {"jaw": 0, "width": 1, "rounding": 1, "lift": 1, "teeth": 2, "tongue": 3}
+CONTINUOUS: Final = {"jaw_open": 0, "mouth_width": 1, "lip_round": 1, "upper_lip_raise": 1,
+                     "teeth": 2, "tongue": 3}
 
 
 @dataclass(frozen=True, eq=False)
 class Dominance:
     """Per-frame dominance of the continuous channels: how hard each frame holds its target."""
 
-    jaw: np.ndarray
-    width: np.ndarray
-    rounding: np.ndarray
-    lift: np.ndarray
+    jaw_open: np.ndarray
+    mouth_width: np.ndarray
+    lip_round: np.ndarray
+    upper_lip_raise: np.ndarray
     teeth: np.ndarray
     tongue: np.ndarray
 
@@ -194,21 +197,21 @@ def viseme_targets(phones: tuple[FramePhone, ...], n_frames: int,
     hold = max(1, round(MIN_CONTACT_S * fps))
     weighted = {c: np.zeros(n_frames) for c in CONTINUOUS}
     weights = {c: np.zeros(n_frames) for c in CONTINUOUS}
-    contacts = {"closure": np.zeros(n_frames), "tuck": np.zeros(n_frames)}
+    contacts = {"lips_closed": np.zeros(n_frames), "lower_lip_tuck": np.zeros(n_frames)}
     vowel_cover = np.zeros(n_frames)
     vowel_jaw = np.zeros(n_frames)
     apart = np.zeros(n_frames)
     for phone, label, start, end, shape in _segments(phones):
         kind = CLASS_OF.get(label, "other")
-        dominance = DOMINANCE[kind]
+        strength_of = DOMINANCE[kind]
         first, last = int(np.floor(start)), min(int(np.ceil(end)), n_frames)
         if last <= first:
             continue
         frames = np.arange(first, last)
         overlap = np.minimum(end, frames + 1) - np.maximum(start, frames)
         for channel, which in CONTINUOUS.items():
-            dom = dominance[which]
-            weighted[channel][first:last] += overlap * dom * _value(shape, channel)
+            dom = strength_of[which]
+            weighted[channel][first:last] += overlap * dom * getattr(shape, channel)
             weights[channel][first:last] += overlap * dom
         if kind in APART_CLASSES:
             share = np.clip(overlap / CONTACT_FULL_OVERLAP, 0.0, 1.0)
@@ -224,19 +227,16 @@ def viseme_targets(phones: tuple[FramePhone, ...], n_frames: int,
         if CLASS_OF.get(label) == "vowel":
             better = overlap > vowel_cover[first:last]
             vowel_cover[first:last] = np.where(better, overlap, vowel_cover[first:last])
-            vowel_jaw[first:last] = np.where(better, shape.jaw, vowel_jaw[first:last])
+            vowel_jaw[first:last] = np.where(better, shape.jaw_open, vowel_jaw[first:last])
     vowel_jaw = np.where(vowel_cover >= VOWEL_MIN_COVER, vowel_jaw, 0.0)
     targets = {c: weighted[c] / np.maximum(weights[c], 1e-9) for c in CONTINUOUS}
     dominance = {c: np.maximum(weights[c], UNCOVERED_DOMINANCE) for c in CONTINUOUS}
     return Visemes(MouthTrack(**targets, **contacts), Dominance(**dominance), vowel_jaw,
-                   apart * (contacts["closure"] < 1))
+                   apart * (contacts["lips_closed"] < 1))
 
 
-def _value(shape: Shape, channel: str) -> float:
-    return shape.round if channel == "rounding" else getattr(shape, channel)
-
-
-def _segments(phones: tuple[FramePhone, ...]):
+def _segments(phones: tuple[FramePhone, ...]
+              ) -> Iterator[tuple[FramePhone, str, float, float, Shape]]:
     """(phone, label, start, end, shape); a diphthong comes as its start and glide shapes."""
     for phone in phones:
         shape = shape_of(phone.label)

@@ -71,7 +71,9 @@ def handler(job: dict) -> dict:
     job_id = str(job.get("id", "?")) if isinstance(job, dict) else "?"
     try:
         payload = job.get("input") if isinstance(job, dict) else None
-        task = payload.get("task") if isinstance(payload, dict) else None
+        if not isinstance(payload, dict):
+            raise PayloadError("the job has no 'input' object")
+        task = payload.get("task")
         if task == CHUNK_TASK:
             return _chunk(job, payload, started)
         if task == JOB_TASK:
@@ -97,7 +99,7 @@ def _chunk(job: dict, payload: dict, started: float) -> dict:
         folder = Path(tmp) / uuid.uuid4().hex
         write_job_folder(folder, request.inputs, request.engine_files)
         task = ChunkTask(folder, request.index, request.start, request.stop,
-                         request.settings.to_dict(), request.engine)
+                         request.settings, request.engine)
         seconds = render_chunk(task, progress.advance)
         part = part_path(folder, request.index, job_format(task.settings))
         height, width = request.inputs.canvas.shape[:2]
@@ -132,7 +134,7 @@ def _whole_job(job: dict, payload: dict, started: float) -> dict:
                         handler_s=round(time.monotonic() - started, 3))
 
 
-def _deliver(video: Path, task: str, prefix: str, name: str, **facts) -> dict:
+def _deliver(video: Path, task: str, prefix: str, name: str, **facts: Any) -> dict:
     size = video.stat().st_size
     if storage.bucket_configured():
         uploaded = storage.upload(video, prefix, name)
@@ -189,7 +191,7 @@ class _Progress:
             self._last = now
             self.send()
 
-    def send(self, **extra) -> None:
+    def send(self, **extra: Any) -> None:
         try:
             report_progress(self.job, {**self.facts, "frames_done": self.frames_done, **extra})
         except Exception:  # progress is a courtesy; never fail a render over it

@@ -129,7 +129,8 @@ def _frames(x: np.ndarray, hop: int, first: int, count: int, length: int) -> np.
     return view[::hop]
 
 
-def _power_spectra(x: np.ndarray, rate: int, hop: int, first: int, count: int):
+def _power_spectra(x: np.ndarray, rate: int, hop: int, first: int,
+                   count: int) -> tuple[np.ndarray, np.ndarray]:
     from scipy import signal
 
     length = round(SPECTRUM_WINDOW_S * rate)
@@ -183,7 +184,8 @@ def _smooth_across_frequency(power: np.ndarray, freqs: np.ndarray) -> np.ndarray
     return ndimage.uniform_filter1d(power, bins, axis=1, mode="nearest")
 
 
-def _band_centroid(envelope: np.ndarray, freqs: np.ndarray, band: tuple[float, float]):
+def _band_centroid(envelope: np.ndarray, freqs: np.ndarray,
+                   band: tuple[float, float]) -> np.ndarray:
     inside = (freqs >= band[0]) & (freqs <= band[1])
     weights = envelope[:, inside]
     return (weights @ freqs[inside]) / (weights.sum(axis=1) + 1e-20)
@@ -239,6 +241,6 @@ def fill_short_runs(mask: np.ndarray, value: bool, max_len: int) -> np.ndarray:
     return out
 
 
-def _ramp(values, low: float, high: float) -> np.ndarray:
+def _ramp(values: np.ndarray | float, low: float, high: float) -> np.ndarray:
     """0 at or below `low`, 1 at or above `high`, linear between."""
     return np.clip((np.asarray(values, dtype=np.float32) - low) / (high - low), 0.0, 1.0)

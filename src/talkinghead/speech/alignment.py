@@ -37,7 +37,7 @@ from typing import Final
 
 import numpy as np
 
-from .sphinx import FRAME_S, RATE, aligner_decoder, decode, pcm16, to_rate
+from .sphinx import FRAME_S, RATE, Decoder, aligner_decoder, decode, pcm16, to_rate
 from .text import spell_out, transcript_words
 from .types import SILENCE, PhoneSpan
 
@@ -93,10 +93,11 @@ def align_transcript(samples: np.ndarray, rate: int, text: str) -> tuple[PhoneSp
     return tuple(span for group in kept for span in group.spans)
 
 
-def _known_words(decoder, words: list[str]) -> list[str]:
+def _known_words(decoder: Decoder, words: list[str]) -> list[str]:
     """The words, each in the dictionary: missing ones added with a spelled-out pronunciation
     (possessives as the word plus Z), unpronounceable ones dropped."""
-    out, added = [], {}
+    out: list[str] = []
+    added: dict[str, str] = {}
     for word in words:
         if word in added or decoder.lookup_word(word) is not None:
             out.append(word)
@@ -112,7 +113,7 @@ def _known_words(decoder, words: list[str]) -> list[str]:
     return out
 
 
-def _word_pass(decoder, words: list[str], pcm: bytes) -> list[tuple[str, int, int]]:
+def _word_pass(decoder: Decoder, words: list[str], pcm: bytes) -> list[tuple[str, int, int]]:
     """(word or "<sil>", first frame, frame after the last) for the whole audio."""
     try:
         decoder.set_align_text(" ".join(words))
@@ -162,7 +163,8 @@ def _pieces(segments: list[tuple[str, int, int]]) -> Iterator[Piece]:
         yield Piece(tuple(words), start * samples_per_frame, end * samples_per_frame)
 
 
-def _align_piece(decoder, piece: Piece, x: np.ndarray, splits: int = MAX_SPLITS) -> list[Group]:
+def _align_piece(decoder: Decoder, piece: Piece, x: np.ndarray,
+                 splits: int = MAX_SPLITS) -> list[Group]:
     """The phone pass over `piece` of the samples `x`, with a margin of silence around it; where
     every margin fails, its halves, each aligned alone (see the module docstring)."""
     words = [word for word, _ in piece.words]
@@ -210,7 +212,7 @@ class Group:
         return self.spans[0].label == SILENCE
 
 
-def phone_pass(decoder, words: list[str], pcm: bytes, offset: int = 0) -> list[Group]:
+def phone_pass(decoder: Decoder, words: list[str], pcm: bytes, offset: int = 0) -> list[Group]:
     """Phone spans of `words` aligned in `pcm` (16-bit, 16 kHz; `offset` samples from the start
     of the audio), grouped by word (silences are one-span groups). Every word must be in the
     decoder's dictionary; raises AlignmentFailed when the search cannot reach the last word."""

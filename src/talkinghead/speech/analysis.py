@@ -8,6 +8,7 @@ from typing import Final
 import numpy as np
 
 from ..errors import AudioError
+from ..media.audio import Audio
 from .acoustics import extract_features
 from .alignment import align_transcript
 from .phonemes import PhoneRecognizer, recognize_phones, tidy_spans
@@ -16,10 +17,10 @@ from .types import PhoneSpan, Speech
 MIN_GAP_S: Final = 0.05  # stretches alignment left out that are shorter than this stay silence
 
 
-def analyse_speech(audio, transcript: str | None = None,
+def analyse_speech(audio: Audio, transcript: str | None = None,
                    recognizer: str | PhoneRecognizer = "pocketsphinx",
                    pool: Pool | None = None) -> Speech:
-    """Phones and per-hop acoustic features for `audio` (anything with .samples, .sample_rate).
+    """Phones and per-hop acoustic features for `audio` .
 
     With `transcript` (plain text of what is said, any punctuation and numbers), the phones
     come from forced alignment of that text (`aligned=True`); wherever alignment fails, wholly

@@ -41,6 +41,7 @@ from .bursts import labial_closures
 from .sphinx import (
     FRAME_S,
     RATE,
+    Decoder,
     decode,
     pcm16,
     phone_loop_decoder,
@@ -118,7 +119,7 @@ class SphinxCombined(PhoneRecognizer):
 _decoders = threading.local()  # per thread (and so per worker process): never shared
 
 
-def _loop_decoder():
+def _loop_decoder() -> Decoder:
     """This thread's phone-loop decoder, made once (0.1-0.4 s), with its feature state reset, so
     that the phones depend on the piece alone, exactly as with a new decoder: the live cepstral
     mean would otherwise carry over from the previous piece."""
@@ -134,7 +135,7 @@ def forget_decoders() -> None:
     _decoders.__dict__.clear()
 
 
-def _word_decoder():
+def _word_decoder() -> Decoder:
     """This thread's word decoder, made once (0.25-0.9 s: the dictionary and language model),
     back on its language-model search (the phone pass leaves it aligning) with its feature
     state reset, so that the words depend on the piece alone, as with a new decoder."""

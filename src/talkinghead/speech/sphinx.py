@@ -4,11 +4,12 @@ the frame length, the audio preparation and the decoders."""
 from __future__ import annotations
 
 import os
-from typing import Final
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 
 RATE: Final = 16000  # Hz; the rate of the Sphinx acoustic models
+Decoder: TypeAlias = Any  # a pocketsphinx.Decoder (pocketsphinx has no type information)
 FRAME_S: Final = 0.01  # pocketsphinx reports 100 frames per second
 
 # Phone-loop tuning: language weight 1 with very wide beams (the phone loop is small, so wide
@@ -59,7 +60,7 @@ def pcm16(x: np.ndarray) -> bytes:
     return (np.clip(comfort_noise(x), -1.0, 1.0) * 32767.0).astype(np.int16).tobytes()
 
 
-def decode(decoder, pcm: bytes) -> None:
+def decode(decoder: Decoder, pcm: bytes) -> None:
     """One utterance, decoded in one call (batch cepstral mean): the result depends on nothing
     but these samples."""
     decoder.start_utt()
@@ -73,14 +74,14 @@ def _model(*parts: str) -> str:
     return os.path.join(get_model_path(), "en-us", *parts)
 
 
-def phone_loop_decoder():
+def phone_loop_decoder() -> Decoder:
     from pocketsphinx import Decoder
 
     return Decoder(hmm=_model("en-us"), allphone=_model("en-us-phone.lm.bin"), samprate=RATE,
                    loglevel="FATAL", **PHONE_LOOP_OPTIONS)
 
 
-def word_decoder():
+def word_decoder() -> Decoder:
     """English words: the bundled trigram LM and CMU dictionary."""
     from pocketsphinx import Decoder
 
@@ -89,7 +90,7 @@ def word_decoder():
                    **WORD_OPTIONS)
 
 
-def aligner_decoder():
+def aligner_decoder() -> Decoder:
     """The CMU dictionary without a language model: for aligning known words."""
     from pocketsphinx import Decoder
 

@@ -38,12 +38,12 @@ def transcript_words(text: str) -> list[str]:
     stand; the order of "$5" is not worth a grammar for lip-sync.)
     """
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
-    for symbol, words in SYMBOLS.items():
-        text = text.replace(symbol, words)
+    for symbol, spoken in SYMBOLS.items():
+        text = text.replace(symbol, spoken)
     text = _NUMBER.sub(lambda m: " " + _number_words(m) + " ", text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(c))  # café -> cafe
-    words = []
+    words: list[str] = []
     for token in re.split(r"[^a-z']+", text.lower()):
         token = token.strip("'")
         if token:

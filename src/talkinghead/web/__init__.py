@@ -7,7 +7,7 @@ extra (`pip install "talkinghead[ui]"`); importing this package does not.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import RunningServer
@@ -16,7 +16,7 @@ from .defaults import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, DEFAULT_PORT
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None = None,
-          **options) -> None:
+          **options: Any) -> None:
     """Serve the page until Ctrl-C, printing its address (with the token when one is needed)."""
     from .app import serve as _serve
 
@@ -24,7 +24,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None 
 
 
 def start(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None = None,
-          **options) -> RunningServer:
+          **options: Any) -> RunningServer:
     """Start the page in a background thread; `.url` is its address, `.stop()` ends it."""
     from .app import start as _start
 

@@ -34,6 +34,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TalkingHeadError
 from ..settings import PRESETS
@@ -52,6 +53,17 @@ from .views import (
     progress_html,
     video_html,
 )
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    import uvicorn
+    from gradio import HTML, Blocks, Checkbox, Dropdown, Slider, Textbox
+
+    Widget = Dropdown | Slider | Checkbox | Textbox
+
+Update = dict[str, Any]  # what gr.update() and gr.skip() return: a change to a component
+Stored = dict[str, str]  # what the page keeps in the browser: {"visitor": ..., "current": ...}
 
 PROGRESS_TICK_S = 1.0  # while a render of this page is queued or running; no polling otherwise
 START_TIMEOUT_S = 60.0
@@ -87,7 +99,7 @@ def _visitor_secret(service: WebService) -> str:
     return path.read_text().strip()
 
 
-def render_blocker(image: str, audio: str, preset: str, values: dict) -> str:
+def render_blocker(image: str, audio: str, preset: str, values: dict[str, Any]) -> str:
     """Why Render cannot be pressed now, in the page's words; "" when it can."""
     problems = field_problems(preset, values)
     if problems:
@@ -103,17 +115,19 @@ def render_blocker(image: str, audio: str, preset: str, values: dict) -> str:
     return ""
 
 
-def build_page(service: WebService):
+def build_page(service: WebService) -> Blocks:
     """The Gradio Blocks of the page, wired to `service`."""
     _offline_environment()
     import gradio as gr
+    from gradio.events import api as gr_api  # gr.api, which gradio leaves out of its __all__
 
     look = controls()
     run = run_controls()
 
-    def safely(handler: Callable, fallback: Callable[[str], tuple]) -> Callable:
+    def safely(handler: Callable[..., Any],
+               fallback: Callable[[str], Any]) -> Callable[..., Any]:
         """Run a handler; turn any error into `fallback(one line)` for the page."""
-        def wrapped(*args):
+        def wrapped(*args: Any) -> Any:
             try:
                 return handler(*args)
             except TalkingHeadError as e:
@@ -124,7 +138,7 @@ def build_page(service: WebService):
         wrapped.__name__ = handler.__name__
         return wrapped
 
-    def polling(on: bool):
+    def polling(on: bool) -> gr.Timer:
         return gr.Timer(active=on)
 
     running = service.queue.max_running
@@ -159,9 +173,10 @@ def build_page(service: WebService):
 
                         # The recorder is made when its tab is first opened: its code (and the
                         # audio player's streaming library, 160 kB) loads only for those who
-                        # record.
-                        @gr.render(inputs=[recorder_wanted], triggers=[recorder_wanted.change])
-                        def recorder(wanted):
+                        # record. (gr.render has no return annotation: mypy calls it untyped.)
+                        @gr.render(inputs=[recorder_wanted],  # type: ignore[untyped-decorator]
+                                   triggers=[recorder_wanted.change])
+                        def recorder(wanted: bool) -> None:
                             if wanted:
                                 add_recorder()
                 audio_message = gr.HTML(elem_id="audio-check")
@@ -173,8 +188,8 @@ def build_page(service: WebService):
             with gr.Column(scale=3, min_width=260):
                 preset = gr.Dropdown(list(PRESETS), value="default", label="Preset",
                                      elem_id="preset")
-                widgets: dict = {}
-                checks: dict = {}
+                widgets: dict[str, Widget] = {}
+                checks: dict[str, HTML] = {}
                 with gr.Accordion("Look", open=False, elem_id="look-panel"):
                     for control in look:
                         if not control.advanced:
@@ -227,37 +242,38 @@ def build_page(service: WebService):
 
         # -- handlers ------------------------------------------------------------------------
 
-        def on_load(state):
+        def on_load(state: Stored | None) -> tuple[Stored, str, str, gr.Timer]:
             state = dict(state or {})
             state["visitor"] = state.get("visitor") or secrets.token_hex(8)
             state["current"] = _still_known(service, state.get("current") or "")
             html = jobs_html(service.recent())
             return state, html, html, polling(bool(state["current"]))
 
-        def on_sample():
+        def on_sample() -> tuple[str, str, str, gr.Tabs]:
             sample = sample_inputs(service.uploads)
             return (str(sample.portrait), str(sample.voice), sample.transcript,
                     gr.Tabs(selected="upload"))
 
-        def on_portrait(upload):
+        def on_portrait(upload: str | None) -> tuple[str, str, Update]:
             if not upload:
                 return "", "", gr.update(value=None, visible=False)
             check = service.check_portrait(upload)
             return (str(check.path), message_html(check.message, True),
                     gr.update(value=check.preview, visible=True))
 
-        def on_audio(upload):
+        def on_audio(upload: str | None) -> tuple[str, str]:
             if not upload:
                 return "", ""
             check = service.check_audio(upload)
             return str(check.path), message_html(check.message, True)
 
-        def on_preset(name):
+        def on_preset(name: str) -> list[Update]:
             values = preset_values(name)
             return [gr.update(value=_shown_value(values[n])) if n in values else gr.update()
                     for n in setting_names]
 
-        def on_form(image, audio, preset_name, *values):
+        def on_form(image: str, audio: str, preset_name: str,
+                    *values: Any) -> tuple[gr.Button | str | Update, ...]:
             named = dict(zip(setting_names, values, strict=True))
             problems = field_problems(preset_name, named)
             reason = render_blocker(image, audio, preset_name, named)
@@ -267,7 +283,8 @@ def build_page(service: WebService):
                       if n in problems else gr.update(value="", visible=False)
                       for n in checked_names])
 
-        def on_render(state, image, audio, text, preset_name, *values):
+        def on_render(state: Stored | None, image: str, audio: str, text: str, preset_name: str,
+                      *values: Any) -> tuple[Stored, str, str, gr.Timer]:
             state = dict(state or {})
             visitor = state.get("visitor") or secrets.token_hex(8)
             ticket = service.submit(visitor, image, audio, preset_name,
@@ -275,7 +292,9 @@ def build_page(service: WebService):
             state.update(visitor=visitor, current=ticket.id)
             return state, "", progress_html(service.view(ticket.id)), polling(True)
 
-        def on_tick(state, shown_id, jobs_seen):
+        def on_tick(state: Stored | None, shown_id: str, jobs_seen: str
+                    ) -> tuple[str | Update, Update, Update, Update, str, str | Update, str,
+                               gr.Timer]:
             current = (state or {}).get("current") or ""
             html = jobs_html(service.recent())
             jobs_update = gr.skip() if html == jobs_seen else html
@@ -301,12 +320,12 @@ def build_page(service: WebService):
             return (progress_html(view), player, saved, gr.update(visible=cancellable),
                     now_shown, jobs_update, html, polling(live))
 
-        def on_cancel(state):
+        def on_cancel(state: Stored | None) -> tuple[str, Update]:
             current = (state or {}).get("current") or ""
             service.cancel(current)
             return progress_html(service.view(current)), gr.update(visible=False)
 
-        def on_job_id(item):
+        def on_job_id(item: str | None) -> tuple[Update, str]:
             item = (item or "").strip()
             if not item.startswith("th-"):
                 return gr.update(value=None, visible=False), ""
@@ -314,20 +333,22 @@ def build_page(service: WebService):
             return gr.update(value=str(view.video) if view.video else None,
                              visible=view.video is not None), ""
 
-        def on_open(state, item):
+        def on_open(state: Stored | None, item: str | None) -> tuple[Stored, str, str, gr.Timer]:
             view = service.view((item or "").strip())  # raises in words for an unknown ID
             state = dict(state or {})
             state["current"] = view.id
             return state, "", progress_html(view), polling(True)
 
-        def on_resume(state, item):
+        def on_resume(state: Stored | None, item: str | None
+                      ) -> tuple[Stored, str, str, gr.Timer]:
             state = dict(state or {})
             visitor = state.get("visitor") or secrets.token_hex(8)
             ticket = service.resume(visitor, (item or "").strip())
             state.update(visitor=visitor, current=ticket.id)
             return state, "", progress_html(service.view(ticket.id)), polling(True)
 
-        def on_cancel_job(state, item):
+        def on_cancel_job(state: Stored | None, item: str | None
+                          ) -> tuple[Stored | Update, str, str | Update, gr.Timer | Update]:
             item = (item or "").strip()
             view = service.view(item)
             if view.state not in ("queued", "running"):
@@ -338,22 +359,23 @@ def build_page(service: WebService):
             state["current"] = view.id
             return state, "", progress_html(service.view(view.id)), polling(True)
 
-        def on_refresh():
+        def on_refresh() -> tuple[str, str]:
             html = jobs_html(service.recent())
             return html, html
 
         # -- wiring --------------------------------------------------------------------------
 
-        quiet = {"show_progress": "hidden", "concurrency_limit": None}
-        private = {"api_visibility": "private", **quiet}
+        quiet: dict[str, Any] = {"show_progress": "hidden", "concurrency_limit": None}
+        private: dict[str, Any] = {"api_visibility": "private", **quiet}
         page.load(on_load, inputs=[browser],
                   outputs=[browser, jobs, jobs_shown, progress_timer], **private)
         form_inputs = [portrait_path, audio_path, preset, *setting_inputs]
         form_outputs = [render_button, render_hint, *check_outputs]
-        form_check = {"fn": safely(on_form, lambda m: (gr.skip(), message_html(m, False),
-                                                       *[gr.skip() for _ in check_outputs])),
-                      "inputs": form_inputs, "outputs": form_outputs, "queue": False,
-                      "api_visibility": "private", "show_progress": "hidden"}
+        form_check: dict[str, Any] = {
+            "fn": safely(on_form, lambda m: (gr.skip(), message_html(m, False),
+                                             *[gr.skip() for _ in check_outputs])),
+            "inputs": form_inputs, "outputs": form_outputs, "queue": False,
+            "api_visibility": "private", "show_progress": "hidden"}
         # A new file forgets the last checked one at once, so Render cannot use the old one
         # while the new one is being checked.
         for source, kept, message in ((portrait, portrait_path, portrait_message),
@@ -406,7 +428,7 @@ def build_page(service: WebService):
         job_id.change(safely(on_job_id, lambda m: (gr.update(value=None, visible=False),
                                                    gr.skip())),
                       inputs=[job_id], outputs=[job_download, job_message], **private)
-        def failed_job_action(message):
+        def failed_job_action(message: str) -> tuple[Update, str, Update, Update]:
             return gr.skip(), message_html(message, False), gr.skip(), gr.skip()
 
         job_outputs = [browser, job_message, progress, progress_timer]
@@ -419,12 +441,12 @@ def build_page(service: WebService):
         refresh_button.click(safely(on_refresh, lambda m: (gr.skip(), gr.skip())),
                              outputs=[jobs, jobs_shown], **private)
 
-        def status(item):
+        def status(item: str) -> dict[str, Any]:
             return _status_payload(service, item)
 
-        status.__annotations__.update(item=str, return_=dict)
-        status.__annotations__["return"] = status.__annotations__.pop("return_")
-        gr.api(status, api_name="status")
+        # gr.api reads the hints at run time, and here they are strings: give it the types.
+        status.__annotations__ = {"item": str, "return": dict}
+        gr_api(status, api_name="status")
     return page
 
 
@@ -439,7 +461,7 @@ def _still_known(service: WebService, item: str) -> str:
     return item
 
 
-def _status_payload(service: WebService, item: str) -> dict:
+def _status_payload(service: WebService, item: str) -> dict[str, Any]:
     """For scripts (and the HTTP test): an item's state, stages and video path, as JSON."""
     try:
         view = service.view(item)
@@ -451,7 +473,7 @@ def _status_payload(service: WebService, item: str) -> dict:
                        for s in view.stages]}
 
 
-def _shown_value(value):
+def _shown_value(value: Any) -> Any:
     """A control's value as the page shows it: blank for automatic, 45 rather than 45.0."""
     if value is None:
         return ""
@@ -460,8 +482,8 @@ def _shown_value(value):
     return value
 
 
-def _widget(gr, control: Control):
-    common = {"label": control.label, "info": control.info or None,
+def _widget(gr: ModuleType, control: Control) -> Widget:
+    common: dict[str, Any] = {"label": control.label, "info": control.info or None,
               "elem_id": "setting-" + control.name.replace("_", "-")}
     if control.kind == "choice":
         return gr.Dropdown(list(control.choices), value=control.default, **common)
@@ -476,7 +498,7 @@ def _widget(gr, control: Control):
                       if control.default is None else None, **common)
 
 
-def _field_check(gr, control: Control):
+def _field_check(gr: ModuleType, control: Control) -> HTML:
     """Under a typed field: what is wrong with its value, as soon as it is typed."""
     return gr.HTML(elem_id="setting-" + control.name.replace("_", "-") + "-check",
                    elem_classes="th-field-check", visible=False)
@@ -489,7 +511,7 @@ class RunningServer:
     url: str
     token: str | None
     service: WebService
-    _server: object
+    _server: uvicorn.Server
     _thread: threading.Thread
 
     def stop(self) -> None:

@@ -14,12 +14,21 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 TOKEN_PARAMETER = "token"
 COOKIE_NAME = "talkinghead_token"
 TOKEN_BYTES = 24  # 192 bits, URL-safe: unguessable, short enough to paste
+
+# The ASGI interface, as Starlette spells it (this module does not import it).
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def is_loopback(host: str) -> bool:
@@ -44,19 +53,21 @@ def token_for(host: str, token: str | None) -> str | None:
 
 
 def token_matches(given: str | None, token: str) -> bool:
-    return bool(given) and hmac.compare_digest(given.encode(), token.encode())
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode(), token.encode())
 
 
 class TokenGate:
     """ASGI middleware: let a request through only with the token (query, cookie or header)."""
 
-    def __init__(self, app, token: str) -> None:
+    def __init__(self, app: ASGIApp, token: str) -> None:
         if not token:
             raise ValueError("an empty token would let everyone in")
         self.app = app
         self.token = token
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)  # lifespan
             return
@@ -82,7 +93,7 @@ class TokenGate:
             return
         await _refuse(scope, send)
 
-    async def _admit(self, scope, query: dict, send) -> None:
+    async def _admit(self, scope: Scope, query: dict[str, str], send: Send) -> None:
         """Set the cookie and redirect to the same address without the token in it."""
         rest = {k: v for k, v in query.items() if k != TOKEN_PARAMETER}
         location = scope.get("root_path", "") + scope["path"] + (
@@ -100,7 +111,7 @@ REFUSAL = ("This talkinghead page needs its access token: open the address that 
            "'talkinghead serve' printed when it started (it ends in ?token=...).")
 
 
-async def _refuse(scope, send) -> None:
+async def _refuse(scope: Scope, send: Send) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return

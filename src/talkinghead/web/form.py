@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import MISSING, dataclass, fields
-from typing import Any
+from typing import Any, Literal
 
 from .. import settings as th_settings
 from ..errors import SettingsError
@@ -120,7 +120,7 @@ def backend_supported() -> bool:
 
 @dataclass(frozen=True)
 class RunOptions:
-    timeout_s: float | str  # "auto": the CLI's rule
+    timeout_s: float | Literal["auto"]  # "auto": the CLI's rule
     chunk_seconds: float
     backend: str = DEFAULT_BACKEND
 
@@ -161,7 +161,7 @@ def run_options(values: dict[str, Any]) -> RunOptions:
     """Timeout, chunk length and backend from the page, checked as the CLI checks them."""
     timeout = values.get("timeout")
     if timeout in ("", None):
-        timeout_s: float | str = "auto"
+        timeout_s: float | Literal["auto"] = "auto"
     else:
         timeout_s = _number(timeout, "--timeout")
         if timeout_s <= 0:

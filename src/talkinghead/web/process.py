@@ -11,17 +11,22 @@ library, so the child starts as quickly as the CLI does.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
 import signal
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
-from .progress import EventSink
+from .progress import Event, EventSink
 from .queue import CANCELLED, DONE, FAILED, Outcome, RenderRequest, ResumeRequest, Ticket
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 POLL_S = 0.2  # how often the server checks on the child and on Cancel
 KILL_AFTER_S = 20.0  # a child that ignores SIGTERM this long is killed (its job stays resumable)
@@ -36,7 +41,8 @@ class ProcessExecutor:
         self.workers = workers
         self._context = multiprocessing.get_context("spawn")  # no inherited server threads
 
-    def __call__(self, ticket: Ticket, emit, cancel: threading.Event) -> Outcome:
+    def __call__(self, ticket: Ticket, emit: Callable[[Event], None],
+                 cancel: threading.Event) -> Outcome:
         events = self._context.Queue()
         child = self._context.Process(
             target=run_request, args=(ticket.request, str(self.home), self.workers, events),
@@ -55,7 +61,7 @@ class ProcessExecutor:
                 else:
                     emit(event)
             if cancel.is_set() and stop_sent is None and child.is_alive():
-                os.kill(child.pid, signal.SIGTERM)
+                child.terminate()  # SIGTERM; nothing if it has just ended
                 stop_sent = time.monotonic()
             if stop_sent is not None and time.monotonic() - stop_sent > KILL_AFTER_S:
                 child.kill()
@@ -95,13 +101,13 @@ def crashed_message(exit_code: int | None, job_id: str | None) -> str:
     return f"{said} before it started drawing; press Render to try again"
 
 
-def _interrupt(signum, frame) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     """SIGTERM takes the path of Ctrl-C, as in the CLI: the job is recorded as interrupted."""
     raise KeyboardInterrupt
 
 
 def run_request(request: RenderRequest | ResumeRequest, home: str, workers: int | None,
-                events) -> None:
+                events: Queue[Event]) -> None:
     """The child process: run the render, report progress, end with one outcome event."""
     signal.signal(signal.SIGTERM, _interrupt)
     events.put(("start", "inputs", None))  # loading the renderer and reading the files

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..errors import TalkingHeadError
 from .progress import NEW_RENDER_STAGES, RESUME_STAGES, Event, Progress
@@ -38,7 +39,7 @@ class RenderRequest:
     audio: str
     output: str
     settings: dict
-    timeout_s: float | str = "auto"
+    timeout_s: float | Literal["auto"] = "auto"
     chunk_seconds: float = 45.0
     transcript: str | None = None
     backend: str = "local"
@@ -50,7 +51,7 @@ class ResumeRequest:
 
     job_id: str
     output: str
-    timeout_s: float | str = "auto"
+    timeout_s: float | Literal["auto"] = "auto"
     backend: str = "local"
 
 
@@ -109,7 +110,7 @@ class RenderQueue:
 
     def __init__(self, executor: Executor, max_running: int = DEFAULT_MAX_RUNNING,
                  max_waiting_per_visitor: int = MAX_WAITING_PER_VISITOR,
-                 on_finished: Callable[[Ticket], None] | None = None) -> None:
+                 on_finished: Callable[[Ticket], object] | None = None) -> None:
         if max_running < 1:
             raise ValueError("max_running must be at least 1")
         self._executor = executor

@@ -275,7 +275,7 @@ def _stem(path: Path) -> str:
 
 
 def _suffix(job: Job) -> str:
-    return "." + job.settings.get("format", "mp4")
+    return "." + job.settings.format
 
 
 def _playable(video: Path | None) -> bool:

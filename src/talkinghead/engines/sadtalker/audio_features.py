@@ -28,7 +28,7 @@ SPECTRA_PER_SECOND: Final = SAMPLE_RATE / HOP
 LEAD_FRAMES: Final = 2  # a frame's window starts this many video frames earlier
 
 
-def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
     """Slaney's mel scale: linear below 1 kHz, logarithmic above."""
     hz = np.asarray(hz, dtype=np.float64)
     linear = hz / (200.0 / 3)
@@ -37,7 +37,7 @@ def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
     return np.where(hz >= 1000.0, above, linear)
 
 
-def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+def _mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
     mel = np.asarray(mel, dtype=np.float64)
     log_step = np.log(6.4) / 27.0
     return np.where(mel >= 15.0, 1000.0 * np.exp(log_step * (mel - 15.0)), mel * 200.0 / 3)

@@ -28,7 +28,8 @@ from .audio_features import FPS as NET_FPS
 from .audio_features import mel_windows
 from .checkpoints import CheckpointSet
 from .face_crop import recon_input
-from .networks.audio2pose import LATENT_DIM, SEQUENCE_FRAMES
+from .networks.audio2exp import ExpressionNet
+from .networks.audio2pose import LATENT_DIM, SEQUENCE_FRAMES, PoseNet
 from .networks.recon import split_coefficients
 from .weights import cached_bundle
 
@@ -93,7 +94,7 @@ def portrait_coefficients(recon: torch.nn.Module, canvas: np.ndarray, face: Face
     return np.concatenate([own, crop]).astype(np.float32)
 
 
-def predict_expression(net, mels: torch.Tensor, ref: torch.Tensor,
+def predict_expression(net: ExpressionNet, mels: torch.Tensor, ref: torch.Tensor,
                        blink: torch.Tensor) -> torch.Tensor:
     """(T, 64) expression for T frames of mel windows, in batches of 10 frames."""
     parts = [net(mels[None, i:i + EXPRESSION_BATCH], ref[None, i:i + EXPRESSION_BATCH],
@@ -102,7 +103,7 @@ def predict_expression(net, mels: torch.Tensor, ref: torch.Tensor,
     return torch.cat(parts)
 
 
-def predict_pose(net, mels: torch.Tensor, ref_pose: torch.Tensor, style: int,
+def predict_pose(net: PoseNet, mels: torch.Tensor, ref_pose: torch.Tensor, style: int,
                  generator: torch.Generator) -> torch.Tensor:
     """(T, 6) pose: frame 0 is the portrait's; later frames in blocks of 32 from the CVAE.
 
@@ -126,7 +127,8 @@ def predict_pose(net, mels: torch.Tensor, ref_pose: torch.Tensor, style: int,
     return ref_pose[None] + torch.cat(motion)
 
 
-def _decode(net, embeddings, ref_pose, style, generator) -> torch.Tensor:
+def _decode(net: PoseNet, embeddings: torch.Tensor, ref_pose: torch.Tensor, style: torch.Tensor,
+            generator: torch.Generator) -> torch.Tensor:
     latent = torch.randn(1, LATENT_DIM, generator=generator).to(embeddings.device)
     return net.netG.decoder(embeddings[None], ref_pose[None], style, latent)[0]
 
@@ -160,6 +162,8 @@ def plan_coefficients(canvas: np.ndarray, face: FaceGeometry, samples: np.ndarra
     """
     nets = cached_bundle(str(checkpoints.bundle), checkpoints.bundle.stat().st_mtime,
                          PLANNING_NETWORKS, str(device))
+    audio2exp, audio2pose = nets["audio2exp"], nets["audio2pose"]
+    assert isinstance(audio2exp, ExpressionNet) and isinstance(audio2pose, PoseNet)
     source = portrait_coefficients(nets["face_3drecon"], canvas, face, device)
     mels = torch.from_numpy(mel_windows(samples)).to(device)
     if len(mels) < 2:
@@ -172,13 +176,12 @@ def plan_coefficients(canvas: np.ndarray, face: FaceGeometry, samples: np.ndarra
     ref_exp = torch.from_numpy(source[:64]).to(device).expand(net_frames, -1)
     generator = torch.Generator().manual_seed(seed)
     with torch.inference_mode():
-        expression = predict_expression(
-            nets["audio2exp"], mels, ref_exp,
-            torch.from_numpy(blink_25.astype(np.float32)).to(device))
-        pose = predict_pose(nets["audio2pose"], mels, torch.from_numpy(source[64:70]).to(device),
-                            settings.pose_style, generator)
-    expression = expression.cpu().numpy() * settings.expression_scale
-    pose = smooth_pose(pose.cpu().numpy())
+        expression_t = predict_expression(
+            audio2exp, mels, ref_exp, torch.from_numpy(blink_25.astype(np.float32)).to(device))
+        pose_t = predict_pose(audio2pose, mels, torch.from_numpy(source[64:70]).to(device),
+                              settings.pose_style, generator)
+    expression = expression_t.cpu().numpy() * settings.expression_scale
+    pose = smooth_pose(pose_t.cpu().numpy())
     if settings.still:
         pose = np.repeat(source[None, 64:70], net_frames, axis=0)
     driving = resample(np.concatenate([expression, pose], axis=1), frames, settings.fps)

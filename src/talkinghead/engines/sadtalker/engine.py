@@ -28,7 +28,8 @@ from ..base import Engine
 from .checkpoints import CheckpointSet, checkpoint_directory, locate
 from .coefficients import COEFFICIENTS_FILE, CoefficientTrack, plan_coefficients
 from .face_crop import paste, paste_mask, renderer_square
-from .networks.mapping import WINDOW_RADIUS
+from .networks.generator import Generator
+from .networks.mapping import WINDOW_RADIUS, MappingNet
 from .networks.motion import drive_keypoints
 from .weights import cached_bundle, cached_mapping, pick_device
 
@@ -47,8 +48,8 @@ class SadTalkerState:
     mask: np.ndarray  # paste weights over the square
     track: CoefficientTrack
     with_crop: bool  # the `full` mapping also reads the portrait's crop parameters
-    generator: torch.nn.Module
-    mapping: torch.nn.Module
+    generator: Generator
+    mapping: MappingNet
     canonical: torch.Tensor  # the portrait's canonical keypoints (1, 15, 3)
     volume: torch.Tensor  # the portrait's encoded features (1, 32, 16, S/4, S/4)
     kp_source: torch.Tensor  # (1, 15, 3)
@@ -102,6 +103,8 @@ class SadTalkerEngine(Engine[SadTalkerState]):
                                  RENDER_NETWORKS, str(device))
         mapping = cached_mapping(str(checkpoints.mapping), checkpoints.mapping.stat().st_mtime,
                                  checkpoints.mapping_channels, str(device))
+        generator = networks["generator"]
+        assert isinstance(generator, Generator)
         square = renderer_square(canvas.shape, face, roi)
         x0, y0, x1, y1 = square
         whole = square == (0, 0, canvas.shape[1], canvas.shape[0])
@@ -115,10 +118,9 @@ class SadTalkerEngine(Engine[SadTalkerState]):
             own = torch.from_numpy(track.source if with_crop else track.source[:70])
             window = own[None, :, None].expand(1, -1, 2 * WINDOW_RADIUS + 1).to(device)
             kp_source = drive_keypoints(canonical, mapping(window))
-            volume = networks["generator"].encode(image)
+            volume = generator.encode(image)
         return SadTalkerState(canvas, square, paste_mask(x1 - x0, whole), track, with_crop,
-                              networks["generator"], mapping, canonical, volume, kp_source,
-                              device)
+                              generator, mapping, canonical, volume, kp_source, device)
 
     def render(self, state: SadTalkerState, plan: MotionPlan | None, start: int,
                stop: int) -> Iterator[np.ndarray]:

@@ -59,7 +59,7 @@ def load(path: Path, names: set[str] | None = None) -> dict[str, np.ndarray]:
     """The tensors (all, or those in `names`) as numpy arrays, memory-mapped then copied."""
     entries, offset = read_header(path)
     data = np.memmap(path, dtype=np.uint8, mode="r", offset=offset)
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for name, entry in entries.items():
         if names is not None and name not in names:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -24,6 +25,8 @@ from .networks.keypoints import KeypointDetector
 from .networks.mapping import MappingNet
 from .networks.recon import ReconNet
 
+M = TypeVar("M", bound=nn.Module)
+
 BUNDLE_NETWORKS: dict[str, Callable[[], nn.Module]] = {
     "audio2exp": ExpressionNet,
     "audio2pose": PoseNet,
@@ -37,8 +40,8 @@ def layout(module: nn.Module) -> dict[str, tuple[int, ...]]:
     return {name: tuple(t.shape) for name, t in module.state_dict().items()}
 
 
-def fill(module: nn.Module, tensors: dict[str, np.ndarray], label: str, network: str,
-         device: torch.device) -> nn.Module:
+def fill(module: M, tensors: dict[str, np.ndarray], label: str, network: str,
+         device: torch.device) -> M:
     """Copy `tensors` (names without the network prefix) into `module`; eval mode on `device`."""
     compare_layout(label, network, {k: v.shape for k, v in tensors.items()}, layout(module))
     state = {name: torch.from_numpy(np.array(tensors[name]))
@@ -78,7 +81,8 @@ def load_mapping(path: Path, channels: int, device: torch.device) -> MappingNet:
 
 
 @lru_cache(maxsize=2)
-def cached_bundle(path: str, mtime: float, names: tuple[str, ...], device: str):
+def cached_bundle(path: str, mtime: float, names: tuple[str, ...],
+                  device: str) -> dict[str, nn.Module]:
     """Per process, load a bundle's networks once (workers render many chunks of a job)."""
     return load_bundle_networks(Path(path), names, torch.device(device))
 

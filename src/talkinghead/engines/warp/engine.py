@@ -122,7 +122,7 @@ class WarpEngine(Engine[WarpState]):
         for index in range(start, stop):
             yield self.render_frame(state, frame_pose(plan, index), plan, index)
 
-    def render_frame(self, state: WarpState, pose: FramePose, plan=None,
+    def render_frame(self, state: WarpState, pose: FramePose, plan: MotionPlan | None = None,
                      index: int = 0) -> np.ndarray:
         moved = pose_points(state.rig, pose)
         closing = lip_closing(state.rig, pose)
@@ -147,7 +147,7 @@ class WarpEngine(Engine[WarpState]):
         return frame
 
     def _paint_mouth(self, state: WarpState, region: np.ndarray, moved: np.ndarray,
-                     pose: FramePose, plan, index: int) -> None:
+                     pose: FramePose, plan: MotionPlan | None, index: int) -> None:
         rig = state.rig
         opening = Opening(moved[[60, *UPPER_TEETH_EDGE, 64]], moved[[60, *LOWER_TEETH_EDGE, 64]],
                           rig.u, rig.v)
@@ -202,7 +202,7 @@ def _moving_mask(rig: Rig, mesh: Mesh, shape: tuple[int, ...]) -> np.ndarray:
     return cv2.dilate(mask, np.ones((5, 5), np.uint8)) > 0
 
 
-def frame_pose(plan, index: int) -> FramePose:
+def frame_pose(plan: MotionPlan, index: int) -> FramePose:
     """One frame's values from a MotionPlan."""
     return FramePose(
         jaw_open=float(plan.jaw_open[index]),
@@ -220,7 +220,7 @@ def frame_pose(plan, index: int) -> FramePose:
     )
 
 
-def _channel(plan, name: str, index: int) -> float:
+def _channel(plan: MotionPlan, name: str, index: int) -> float:
     """A channel added to MotionPlan later: 0 for plans (or stand-ins) without it."""
     values = getattr(plan, name, None)
     return 0.0 if values is None else float(values[index])

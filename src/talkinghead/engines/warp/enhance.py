@@ -93,7 +93,8 @@ def restore(region: np.ndarray, dx: np.ndarray, dy: np.ndarray, enhancer: Enhanc
 def phase_weight(offset: np.ndarray) -> np.ndarray:
     """4 f (1 - f) of the fractional part f of an offset: 0 at whole pixels, 1 at halves."""
     frac = cv2.subtract(offset, np.floor(offset))
-    return cv2.multiply(frac, cv2.subtract(1.0, frac), scale=4.0)
+    # OpenCV takes a scalar operand; its stubs list arrays only
+    return cv2.multiply(frac, cv2.subtract(1.0, frac), scale=4.0)  # type: ignore[call-overload]
 
 
 def source_grain(source: np.ndarray, face: np.ndarray) -> float:

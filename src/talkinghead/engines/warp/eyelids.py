@@ -205,8 +205,8 @@ class _Lid:
                         self.t - self.drop)
 
 
-def _lid_geometry(eye: EyeFrame, box, upper: np.ndarray, lower: np.ndarray, shape: LidShape,
-                  closure: float) -> _Lid:
+def _lid_geometry(eye: EyeFrame, box: tuple[int, int, int, int], upper: np.ndarray,
+                  lower: np.ndarray, shape: LidShape, closure: float) -> _Lid:
     x0, y0, x1, y1 = box
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     s, t = eye.coordinates(xs, ys)
@@ -217,7 +217,9 @@ def _lid_geometry(eye: EyeFrame, box, upper: np.ndarray, lower: np.ndarray, shap
                 span / (span + drop))
 
 
-def _draw_lid(region, box, sources, maps, eye: EyeFrame, upper, lower, shape: LidShape,
+def _draw_lid(region: np.ndarray, box: tuple[int, int, int, int],
+              sources: tuple[np.ndarray, np.ndarray], maps: tuple[np.ndarray, np.ndarray],
+              eye: EyeFrame, upper: np.ndarray, lower: np.ndarray, shape: LidShape,
               closure: float, interpolation: int) -> None:
     g = _lid_geometry(eye, box, upper, lower, shape, closure)
     affected = g.inside & (g.t >= g.top) & (g.t < g.edge + 1)
@@ -260,8 +262,8 @@ def _shadow(g: _Lid, width: float, closure: float) -> np.ndarray:
                     * np.sin(np.pi * np.clip(g.s, 0, 1)), 0)
 
 
-def _sample(source, maps, eye: EyeFrame, s: np.ndarray, t: np.ndarray,
-            interpolation: int) -> np.ndarray:
+def _sample(source: np.ndarray, maps: tuple[np.ndarray, np.ndarray], eye: EyeFrame,
+            s: np.ndarray, t: np.ndarray, interpolation: int) -> np.ndarray:
     """The warped picture at eye-frame positions (s, t), float32.
 
     Looks the positions up in the warp's maps and samples the source there, so the result is
@@ -274,7 +276,8 @@ def _sample(source, maps, eye: EyeFrame, s: np.ndarray, t: np.ndarray,
                      borderMode=cv2.BORDER_REFLECT).astype(np.float32)
 
 
-def _patch_box(upper, lower, down, shape: LidShape, size) -> tuple[int, int, int, int] | None:
+def _patch_box(upper: np.ndarray, lower: np.ndarray, down: np.ndarray, shape: LidShape,
+               size: tuple[int, ...]) -> tuple[int, int, int, int] | None:
     """The pixels the lid can touch: from the stretch top to just under the lower lid."""
     points = np.vstack([upper - down * (shape.lid_top + PATCH_MARGIN_PX),
                         lower + down * (PATCH_MARGIN_PX + 1)])

@@ -262,7 +262,8 @@ def _add_tongue(image: np.ndarray, g: _Geometry, palette: MouthPalette, tongue: 
     _over(image, colour, np.clip(blob * 2, 0, 1) * amount)
 
 
-def _edge(points: np.ndarray, centre, u, v, a: np.ndarray) -> np.ndarray:
+def _edge(points: np.ndarray, centre: np.ndarray, u: np.ndarray, v: np.ndarray,
+          a: np.ndarray) -> np.ndarray:
     """Depth (down the face, from the centre) of the smooth curve through 5 points, at `a`."""
     rel = points - centre
     return spline(rel @ u, rel @ v, a)

@@ -177,7 +177,8 @@ class _ExtraPoints:
     of_face: np.ndarray  # part of the face, which turns as one piece
 
 
-def _extra_points(pts: np.ndarray, origin, u, v, iod: float) -> _ExtraPoints:
+def _extra_points(pts: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndarray,
+                  iod: float) -> _ExtraPoints:
     """Control points beyond the landmarks: teeth edges first (indices 68-73), then cheeks,
     forehead, under the chin, and rings round the head."""
     extra: list[tuple[np.ndarray, float, float, bool]] = []
@@ -189,8 +190,8 @@ def _extra_points(pts: np.ndarray, origin, u, v, iod: float) -> _ExtraPoints:
         for upper, lower, _share in INNER_COLUMNS:
             extra.append((pts[upper] + TEETH_SPLIT * (pts[lower] - pts[upper]), 1.0, 0.0, True))
     # Cheeks spread the jaw motion so that it does not fold at the jaw line.
-    for (a, b), jaw in (((3, 48), 0.3), ((13, 54), 0.3), ((1, 31), 0.08), ((15, 35), 0.08)):
-        extra.append((0.5 * (pts[a] + pts[b]), 1.0, jaw, True))
+    for (i, j), jaw in (((3, 48), 0.3), ((13, 54), 0.3), ((1, 31), 0.08), ((15, 35), 0.08)):
+        extra.append((0.5 * (pts[i] + pts[j]), 1.0, jaw, True))
     for a in (-0.8, -0.4, 0.0, 0.4, 0.8):  # forehead
         extra.append((at(a, -0.95), 1.0, 0.0, True))
     # Under the chin: the neck skin stretches with an opening jaw.
@@ -232,7 +233,8 @@ def _border_anchors(width: int, height: int, per_side: int = 5) -> np.ndarray:
     return np.vstack([top, bottom, left, right])
 
 
-def _head_depth(points: np.ndarray, origin, u, v, iod: float) -> np.ndarray:
+def _head_depth(points: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndarray,
+                iod: float) -> np.ndarray:
     """Depth of a generic ellipsoid head with a nose, for each control point (pixels)."""
     rel = points - origin
     a = (rel @ u) / (HEAD_HALF_WIDTH * iod)

@@ -9,9 +9,10 @@ cannot leak through a log line, an exception or a job record by accident.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 from dotenv import dotenv_values
 
@@ -45,7 +46,7 @@ class Secret:
 
     __str__ = __repr__
 
-    def __reduce__(self):  # refuse to be pickled into a file or another process by accident
+    def __reduce__(self) -> NoReturn:  # never pickled into a file or another process by accident
         raise TypeError("a Secret cannot be pickled")
 
 
@@ -60,7 +61,7 @@ class RemoteConfig:
 
     @classmethod
     def from_environment(cls, env_file: str | os.PathLike | None = ENV_FILE,
-                         environ: dict | None = None,
+                         environ: Mapping[str, str] | None = None,
                          require_endpoint: bool = True) -> RemoteConfig:
         """Read the process environment, falling back to `env_file` (values there never
         override the environment, as with python-dotenv's `load_dotenv`)."""
@@ -82,9 +83,10 @@ class RemoteConfig:
 
 
 def read_settings(env_file: str | os.PathLike | None = ENV_FILE,
-                  environ: dict | None = None) -> dict[str, str]:
+                  environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment over the `.env` file's values (the file is optional)."""
-    environ = os.environ if environ is None else environ
+    if environ is None:
+        environ = os.environ
     values: dict[str, str] = {}
     if env_file is not None and Path(env_file).is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})

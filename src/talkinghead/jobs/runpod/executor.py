@@ -25,13 +25,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import requests
 
 from ...errors import RenderTimeoutError
 from ...events import NullSink, ProgressSink
 from ...media.files import atomic_path, ensure_writable
+from ...motion.types import MotionPlan
 from ..chunk_render import job_format, part_path
 from ..delivery import deliver
 from ..inputs import load_inputs
@@ -203,7 +204,7 @@ class _ChunkRunner:
         self.record = _Record.load(self.folder, client.config.base_url)
         self.states: dict[int, str] = {}
         self.reported: dict[int, int] = {}  # frames of progress already counted per chunk
-        self._plan = None
+        self._plan: MotionPlan | None = None
 
     # Driving.
     def run(self, todo: Sequence[Chunk], advance: Callable[[int], None]) -> None:
@@ -365,32 +366,33 @@ def _ask_leave_running(ids: list[str]) -> bool:
 
 
 # Results.
-def _save_part(output, chunk: Chunk, folder: Path, job: Job) -> None:
+def _save_part(output: Any, chunk: Chunk, folder: Path, job: Job) -> None:
     """Write a completed chunk's part into the job folder, checked, atomically."""
     if isinstance(output, dict) and output.get("task") == JOB_TASK:
         raise PayloadError("the endpoint returned a whole video for a chunk request")
-    target = part_path(folder, chunk.index, job_format(job.settings))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.stem}.partial{target.suffix}")  # as jobs/worker.py
-    try:
-        data = decode_inline_result(output)
-        if data is None:
-            url = result_url(output)
-            data = _download(url)
-            check_video_bytes(output, data)
+    data = _result_video(output)
+    with atomic_path(part_path(folder, chunk.index, job_format(job.settings))) as partial:
         partial.write_bytes(data)
-        with open(partial, "rb") as f:
-            os.fsync(f.fileno())
         frames = part_frames(partial)
         if frames != chunk.frames:
             raise PayloadError(f"chunk {chunk.index} came back with {frames} frames, "
                                f"not {chunk.frames}")
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
-def _download(url: str | None) -> bytes:
+def _result_video(output: Any) -> bytes:
+    """A worker result's video: inline, or downloaded from its URL; checked by its hash."""
+    data = decode_inline_result(output)
+    if data is not None:
+        return data
+    url = result_url(output)
+    if url is None:
+        raise PayloadError("the worker's result has neither the video nor its URL")
+    data = _download(url)
+    check_video_bytes(output, data)
+    return data
+
+
+def _download(url: str) -> bytes:
     """GET a result URL (a presigned bucket URL): no API key is sent to it."""
     last = ""
     for attempt in range(DOWNLOAD_ATTEMPTS):
@@ -413,18 +415,14 @@ def _from_bucket(job: Job, chunk: Chunk, folder: Path) -> bool:
         return False
     target = part_path(folder, chunk.index, job_format(job.settings))
     prefix, name = storage.chunk_key(job.id, chunk.index, target.suffix)
-    partial = target.with_name(f"{target.stem}.partial{target.suffix}")
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        storage.download_object(storage.bucket_name(), f"{prefix}/{name}", partial)
-        if part_frames(partial) != chunk.frames:
-            return False
-        partial.replace(target)
+        with atomic_path(target) as partial:
+            storage.download_object(storage.bucket_name(), f"{prefix}/{name}", partial)
+            if part_frames(partial) != chunk.frames:
+                raise RemoteError(f"the bucket's copy of chunk {chunk.index} is incomplete")
         return True
     except RemoteError:
         return False
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _retrieve_single(client: ServerlessClient, job_id: str, output: Path) -> None:
@@ -438,10 +436,7 @@ def _retrieve_single(client: ServerlessClient, job_id: str, output: Path) -> Non
     if not isinstance(status.output, dict) or status.output.get("task") != JOB_TASK:
         raise RemoteError(f"RunPod job {job_id} is one chunk of a talkinghead job that is not in "
                           "this job store; retrieve that job (th-…) where it was started")
-    data = decode_inline_result(status.output)
-    if data is None:
-        data = _download(result_url(status.output))
-        check_video_bytes(status.output, data)
+    data = _result_video(status.output)
     ensure_writable(output)
     with atomic_path(output) as partial:
         partial.write_bytes(data)
@@ -485,10 +480,8 @@ class _Record:
         data = {"endpoint": self.endpoint,
                 "chunks": {str(k): v for k, v in sorted(self.chunks.items())},
                 "history": self.history}
-        path = self.folder / REMOTE_FILE
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(json.dumps(data, indent=1))
-        partial.replace(path)
+        with atomic_path(self.folder / REMOTE_FILE) as partial:
+            partial.write_text(json.dumps(data, indent=1))
 
 
 __all__ = ["RemoteOptions", "RunPodExecutor", "connect", "is_runpod_job_id", "retrieve_remote"]

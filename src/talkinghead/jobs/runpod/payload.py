@@ -74,14 +74,14 @@ class ChunkRequest:
 
 # Client side.
 def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, stop: int,
-                         settings: dict, engine: str, plan: MotionPlan) -> dict:
+                         settings: RenderSettings, engine: str, plan: MotionPlan) -> dict:
     """The /run input for frames start..stop of the job saved in `job_folder`."""
     offset = max(0, start - CONTEXT_FRAMES)
     end = min(plan.n_frames, stop + CONTEXT_FRAMES)
     arrays = {name: np.asarray(getattr(plan, name)[offset:end], dtype=np.float32)
               for name in PLAN_FIELDS}
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
     face = json.loads((job_folder / FACE_FILE).read_text())
     engine_files = _engine_files_for(engine, job_folder, start, stop)
     return {
@@ -89,7 +89,7 @@ def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, 
         "task": CHUNK_TASK,
         "job": job_id,
         "engine": engine,
-        "settings": settings,
+        "settings": settings.to_dict(),
         "chunk": {"index": index, "start": start, "stop": stop},
         "canvas_png": _b64((job_folder / CANVAS_FILE).read_bytes()),
         "face": {k: face[k] for k in ("points", "box", "faces_found", "roi")},
@@ -188,7 +188,7 @@ def write_job_folder(folder: Path, inputs: ChunkInputs,
     save_inputs(folder, inputs)
 
 
-def encode_result(task: str, video: Path, url: str | None = None, **facts) -> dict:
+def encode_result(task: str, video: Path, url: str | None = None, **facts: Any) -> dict:
     """The handler's output: the part inline (base64) or its URL, with facts to check it by."""
     data = video.read_bytes()
     result = {"talkinghead": FORMAT_VERSION, "task": task, "bytes": len(data),
@@ -247,14 +247,8 @@ def _header(payload: Any, task: str) -> dict:
 
 
 def _settings(value: Any) -> RenderSettings:
-    if not isinstance(value, dict):
-        raise PayloadError("'settings' must be an object of render settings")
-    known = {f.name for f in fields(RenderSettings)}
-    unknown = sorted(set(value) - known)
-    if unknown:
-        raise PayloadError(f"unknown settings: {', '.join(unknown)}")
     try:
-        return RenderSettings(**value)
+        return RenderSettings.from_dict(value)
     except (TalkingHeadError, TypeError, ValueError) as e:
         raise PayloadError(f"bad settings: {e}") from e
 
@@ -340,7 +334,7 @@ def _face(face: dict, shape: tuple[int, ...]) -> tuple[FaceGeometry, tuple[int, 
         raise PayloadError(f"'face.roi' {list(roi)} is not inside the {width}x{height} canvas")
     if faces_found < 1:
         raise PayloadError("'face.faces_found' must be at least 1")
-    return FaceGeometry(points, box, faces_found), roi  # type: ignore[arg-type]
+    return FaceGeometry(points, box, faces_found), roi
 
 
 def _plan(plan: dict, start: int, stop: int, fps: int) -> MotionPlan:

@@ -110,7 +110,7 @@ class ServerlessClient:
     def __enter__(self) -> ServerlessClient:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # The four operations.

@@ -50,6 +50,9 @@ class SpectralNormConv2d(nn.Module):
     further iterations), which is what the trained network saw in evaluation mode.
     """
 
+    weight_u: torch.Tensor  # buffers, registered in __init__
+    weight_v: torch.Tensor
+
     def __init__(self, cin: int, cout: int, kernel: int, padding: int = 0,
                  bias: bool = True) -> None:
         super().__init__()

@@ -46,14 +46,22 @@ class Hourglass2dTo3d(nn.Module):
         return self.up_blocks(out.view(batch, channels // DEPTH, DEPTH, height, width))
 
 
+class AntiAlias(nn.Module):
+    """A Gaussian anti-aliasing kernel, saved in the checkpoint as `down.weight`."""
+
+    weight: torch.Tensor  # a buffer, registered in __init__
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("weight", torch.zeros(3, 1, 13, 13))
+
+
 class KeypointDetector(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.predictor = Hourglass2dTo3d()
         self.kp = nn.Conv3d(self.predictor.out_channels, KEYPOINTS, 3, padding=1)
-        # A Gaussian anti-aliasing kernel, saved in the checkpoint as `down.weight`.
-        self.down = nn.Module()
-        self.down.register_buffer("weight", torch.zeros(3, 1, 13, 13))
+        self.down = AntiAlias()
 
     def shrink(self, image: torch.Tensor) -> torch.Tensor:
         half = self.down.weight.shape[-1] // 2

@@ -47,6 +47,11 @@ class Bottleneck(nn.Module):
 class ResNet50Features(nn.Module):
     """Image (B, 3, H, W) -> pooled features (B, 2048, 1, 1)."""
 
+    layer1: nn.Sequential  # the four stages, set by name in __init__
+    layer2: nn.Sequential
+    layer3: nn.Sequential
+    layer4: nn.Sequential
+
     def __init__(self) -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
