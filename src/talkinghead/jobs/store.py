@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields, replace
+from enum import Enum
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,33 @@ JOBS_FOLDER = "jobs"
 BUSY_TIMEOUT_S = 30.0  # other processes hold the database for milliseconds at a time
 SCHEMA_VERSION = 1
 
-# Job states. A job is resumable unless it is done.
-PLANNED, RENDERING, DONE, FAILED, INTERRUPTED, TIMED_OUT = (
-    "planned", "rendering", "done", "failed", "interrupted", "timed_out")
-CHUNK_PENDING, CHUNK_DONE = "pending", "done"
+
+
+class JobState(str, Enum):
+    """Where a job stands; stored as its value. A job is resumable unless it is done."""
+
+    PLANNED = "planned"
+    RENDERING = "rendering"
+    DONE = "done"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    TIMED_OUT = "timed_out"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ChunkState(str, Enum):
+    PENDING = "pending"
+    DONE = "done"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# The states by their short names, as the runner and the API use them.
+PLANNED, RENDERING, DONE, FAILED, INTERRUPTED, TIMED_OUT = JobState
+CHUNK_PENDING, CHUNK_DONE = ChunkState
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -82,7 +106,7 @@ class Chunk:
     index: int
     start: int
     stop: int
-    state: str = CHUNK_PENDING
+    state: ChunkState = CHUNK_PENDING
     seconds: float | None = None
 
     @property
@@ -94,7 +118,7 @@ class Chunk:
 class Job:
     id: str
     input_key: str
-    state: str
+    state: JobState
     created: float
     updated: float
     image_path: str
@@ -297,15 +321,15 @@ class JobStore:
         with self._connect() as db:
             return [r["id"] for r in db.execute("SELECT id FROM jobs ORDER BY created")]
 
-    def set_state(self, job_id: str, state: str, error: str | None = None,
+    def set_state(self, job_id: str, state: JobState | str, error: str | None = None,
                   **fields: Any) -> None:
         assignments = "".join(f", {k} = :{k}" for k in fields)
         values = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in fields.items()}
         with self._connect() as db:
             db.execute(f"UPDATE jobs SET state = :state, error = :error, updated = :now"
                        f"{assignments} WHERE id = :id",
-                       {"state": state, "error": error, "now": time.time(), "id": job_id,
-                        **values})
+                       {"state": JobState(state).value, "error": error, "now": time.time(),
+                        "id": job_id, **values})
 
     def chunk_done(self, job_id: str, index: int, seconds: float) -> None:
         with self._connect() as db:
@@ -356,7 +380,8 @@ def record_of(job: Job) -> dict:
 def job_from_record(record: dict) -> Job:
     chunks = tuple(Chunk(index, start, stop) for index, start, stop in record.pop("chunks"))
     settings = RenderSettings.from_dict(record.pop("settings"))
-    return Job(**record, settings=settings, chunks=chunks)
+    state = JobState(record.pop("state"))
+    return Job(**record, state=state, settings=settings, chunks=chunks)
 
 
 def _job_from_row(row: sqlite3.Row, chunks: list[sqlite3.Row]) -> Job:
@@ -364,7 +389,8 @@ def _job_from_row(row: sqlite3.Row, chunks: list[sqlite3.Row]) -> Job:
         values = dict(row)
         values["settings"] = RenderSettings.from_dict(json.loads(values["settings"]))
         values["timings"] = json.loads(values["timings"] or "{}")
-        parts = tuple(Chunk(c["idx"], c["start"], c["stop"], c["state"], c["seconds"])
+        values["state"] = JobState(values["state"])
+        parts = tuple(Chunk(c["idx"], c["start"], c["stop"], ChunkState(c["state"]), c["seconds"])
                       for c in chunks)
         job = Job(**values, chunks=parts)
     except (TypeError, ValueError, KeyError) as e:

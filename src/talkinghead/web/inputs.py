@@ -15,7 +15,6 @@ come and go.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from ..errors import TalkingHeadError
 from ..events import NullSink
 from ..face.landmarks import detect_face
 from ..media.audio import load_audio
+from ..media.files import copy_file
 from ..media.image import load_portrait
 
 PREVIEW_MAX_SIDE_PX = 480  # the face-check preview: big enough to judge the box, quick to send
@@ -81,10 +81,7 @@ def keep_upload(upload: str | Path, uploads: Path) -> Path:
     folder = uploads / digest.hexdigest()[:HASH_PREFIX_CHARS]
     kept = folder / _safe_name(source.name)
     if not kept.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_name(kept.name + ".partial")
-        shutil.copyfile(source, partial)
-        partial.replace(kept)
+        copy_file(source, kept)
     return kept
 
 

@@ -28,7 +28,7 @@ from talkinghead.jobs.store import DONE
 
 from .conftest import CHUNK_SECONDS, FAST, make_client
 from .remote_render import render_remote
-from .test_client import frames_match
+from .test_executor import frames_match
 
 SERVER_START_S = 60.0
 

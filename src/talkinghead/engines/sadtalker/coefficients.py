@@ -12,7 +12,6 @@ net's latent noise from the job's seed, so reruns give the same video.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -23,6 +22,7 @@ from scipy.signal import savgol_filter
 
 from ...errors import TalkingHeadError
 from ...face.landmarks import FaceGeometry
+from ...media.files import atomic_path
 from ...settings import RenderSettings
 from .audio_features import FPS as NET_FPS
 from .audio_features import mel_windows
@@ -47,12 +47,8 @@ class CoefficientTrack:
     driving: np.ndarray  # (frames, 70): expression 64 + pose 6 for each output frame
 
     def save(self, folder: Path) -> None:
-        partial = folder / (COEFFICIENTS_FILE + ".partial")
-        with open(partial, "wb") as f:
+        with atomic_path(folder / COEFFICIENTS_FILE) as partial, open(partial, "wb") as f:
             np.savez(f, source=self.source, driving=self.driving)
-            f.flush()
-            os.fsync(f.fileno())
-        partial.replace(folder / COEFFICIENTS_FILE)
 
     def for_frames(self, start: int, stop: int, radius: int) -> CoefficientTrack:
         """The same track with every row a frame start..stop-1 cannot see zeroed.
