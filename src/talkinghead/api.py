@@ -30,6 +30,7 @@ from .jobs.delivery import deliver, refuse_overwriting, refuse_overwriting_input
 from .jobs.inputs import (
     ChunkInputs,
     inputs_saved,
+    load_face,
     load_inputs,
     planned_by_this_code,
     save_inputs,
@@ -284,9 +285,8 @@ def _run(store: JobStore, job: Job, output: Path, executor: ChunkExecutor, sink:
                      deadline=Deadline(timeout_s, started))
     copy_file(result, output)
     store.set_state(job.id, DONE, output_path=str(output.resolve()))
-    face = json.loads((store.folder(job.id) / "face.json").read_text())
+    face = load_face(store.folder(job.id))
     clean_store(store, limits, keep=(job.id,))
-    x0, y0, x1, y1 = face["box"]
     return RenderResult(output, job.id, job.width, job.height, job.fps, job.frames,
-                        job.duration_s, time.monotonic() - started, face["faces_found"],
-                        (x0, y0, x1, y1), reused)
+                        job.duration_s, time.monotonic() - started, face.faces_found,
+                        face.box, reused)

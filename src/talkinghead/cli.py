@@ -14,10 +14,11 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import Field
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .engines.registry import DEFAULT_ENGINE, ENGINE_NAMES
 from .errors import SettingsError, TalkingHeadError, storage_error
@@ -33,21 +34,14 @@ from .jobs.cleanup import (
 )
 from .jobs.store import Job, JobStore
 from .settings import (
-    ASPECTS,
-    DEFAULT_EXPRESSION_SCALE,
-    DEFAULT_POSE_STYLE,
-    DEFAULT_PREPROCESS,
-    DEFAULT_SIZE,
-    FPS,
-    FPS_CHOICES,
-    FRAMINGS,
-    PREPROCESS_MODES,
     PRESETS,
-    SIZES,
+    default_text,
+    option_fields,
+    option_of,
     parse_resolution,
+    preset_sets,
     settings_for,
 )
-from .settings import FORMATS as OUTPUT_FORMATS
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -82,6 +76,31 @@ def _preset_table() -> str:
     return "presets (an explicit flag overrides its preset's value):\n" + "\n".join(rows)
 
 
+def _add_setting(group: argparse._ArgumentGroup, setting: Field[Any]) -> None:
+    """One `RenderSettings` field as an option, from its `Option`. Every default is None: the
+    preset's value, else the field's, applies (see `settings_for`)."""
+    option = option_of(setting)
+    default = default_text(setting) + (", or the preset's" if preset_sets(setting.name) else "")
+    text = f"{option.help} (default: {default})".replace("%", "%%")
+    flag = option.flag(setting.name)
+    if isinstance(setting.default, bool):
+        action = "store_false" if option.inverted_flag else "store_true"
+        group.add_argument(flag, dest=setting.name, action=action, default=None, help=text)
+        return
+    group.add_argument(flag, dest=setting.name, type=_value_type(setting), default=None,
+                       choices=option.choices or None, metavar=option.metavar, help=text)
+
+
+def _value_type(setting: Field[Any]) -> Callable[[str], Any]:
+    if setting.name == "resolution":
+        return parse_resolution
+    if isinstance(setting.default, float):
+        return _number
+    if isinstance(setting.default, int) or setting.name == "seed":
+        return int
+    return str
+
+
 def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog=prog,
@@ -109,45 +128,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     look = parser.add_argument_group("look and motion")
     look.add_argument("--preset", default="default", choices=list(PRESETS),
                       help="settings bundle, see the table below (default: %(default)s)")
-    look.add_argument("--size", type=int, choices=SIZES, default=None,
-                      help=f"face resolution for crop/resize output, in pixels "
-                           f"(default: {DEFAULT_SIZE})")
-    look.add_argument("--expression-scale", type=_number, default=None, metavar="0.5-2.0",
-                      help=f"expression intensity; higher is more animated "
-                           f"(default: {DEFAULT_EXPRESSION_SCALE}, or the preset's)")
-    look.add_argument("--pose-style", type=int, default=None, metavar="0-45",
-                      help=f"head movement style (default: {DEFAULT_POSE_STYLE}, "
-                           "or the preset's)")
-    look.add_argument("--still", action="store_true", default=None,
-                      help="keep the head almost still (default: off, or the preset's)")
-    look.add_argument("--preprocess", choices=PREPROCESS_MODES, default=None,
-                      help="crop: square face crop at --size; resize: whole image at --size "
-                           "square; full: animate the face inside the original picture "
-                           f"(default: {DEFAULT_PREPROCESS}, or the preset's)")
-    look.add_argument("--no-enhance", action="store_true",
-                      help="faster, slightly softer resampling (default: enhancement on)")
     frame = parser.add_argument_group(
         "frame, rate and format (for editors and Remotion: an exact output size, framed "
         "around the face)")
-    frame.add_argument("--aspect", choices=list(ASPECTS), default="source",
-                       help="output aspect ratio; anything but 'source' frames the face itself "
-                            "(default: %(default)s: the --preprocess modes)")
-    frame.add_argument("--resolution", type=parse_resolution, default=None, metavar="WxH",
-                       help="exact output size, e.g. 1280x720 (default: 720 px on the short "
-                            "side for --aspect)")
-    frame.add_argument("--framing", choices=FRAMINGS, default="shoulders",
-                       help="how tight a framed output is: face 50%%, 32%% or 22%% of the "
-                            "height, eyes one third down (default: %(default)s)")
-    frame.add_argument("--pad", default="blur", metavar="blur|edge|color:#RRGGBB",
-                       help="fill where the picture does not reach the frame "
-                            "(default: %(default)s)")
-    frame.add_argument("--fps", type=int, choices=FPS_CHOICES, default=FPS,
-                       help="frame rate; motion is planned at this rate (default: %(default)s)")
-    frame.add_argument("--format", choices=list(OUTPUT_FORMATS), default="mp4",
-                       help="mp4: H.264 + AAC; webm: VP9 + Opus; mov: ProRes 422 + AAC "
-                            "(default: %(default)s)")
-    look.add_argument("--seed", type=int, default=None,
-                      help="seed for blinks and head motion (default: derived from the inputs)")
+    for setting in option_fields():
+        _add_setting(look if option_of(setting).group == "look" else frame, setting)
 
     run = parser.add_argument_group("running and jobs")
     run.add_argument("--timeout", type=_number, default=None, metavar="SECONDS",
@@ -291,22 +276,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     missing = [flag for flag in ("image", "audio", "output") if not getattr(args, flag)]
     if missing:
         parser.error("missing " + ", ".join(f"--{m}" for m in missing))
-    settings = settings_for(
-        args.preset,
-        size=args.size,
-        expression_scale=args.expression_scale,
-        pose_style=args.pose_style,
-        still=args.still,
-        preprocess=args.preprocess,
-        enhance=False if args.no_enhance else None,
-        seed=args.seed,
-        fps=args.fps,
-        format=args.format,
-        aspect=args.aspect,
-        resolution=args.resolution,
-        framing=args.framing,
-        pad=args.pad,
-    )
+    settings = settings_for(args.preset, **{setting.name: getattr(args, setting.name)
+                                            for setting in option_fields()})
     if args.chunk_seconds < MIN_CHUNK_SECONDS:
         parser.error(f"--chunk-seconds must be at least {MIN_CHUNK_SECONDS:g}")
     if args.workers is not None and args.workers < 1:

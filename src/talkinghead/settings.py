@@ -1,12 +1,15 @@
 """Render settings, presets and their validation, in one place.
 
 The ranges and presets are those of the original SadTalker RunPod tool, so
-that its users' command lines keep their meaning.
+that its users' command lines keep their meaning. Each field of `RenderSettings`
+carries its `Option` (flag, label, one help text), from which the CLI builds its
+arguments, the web page its form and `tools/readme_options.py` the README's table,
+so the three cannot drift apart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import Any, Final, Literal
 
 from .errors import SettingsError
@@ -32,22 +35,68 @@ DEFAULT_PREPROCESS: Final = "crop"
 
 
 @dataclass(frozen=True)
+class Option:
+    """How a setting is offered to people: the same words on the command line, on the web page
+    and in the README."""
+
+    label: str  # the page's name for it
+    help: str  # what it does, in one sentence
+    group: Literal["look", "frame"]  # the CLI's argument group; "frame" is under "More settings"
+    choices: tuple[Any, ...] = ()
+    range: tuple[float, float] | None = None  # inclusive
+    metavar: str | None = None
+    default_text: str | None = None  # the default in words, where its value says too little
+    inverted_flag: str | None = None  # a boolean on by default is turned off by this flag
+
+    def flag(self, name: str) -> str:
+        return self.inverted_flag or "--" + name.replace("_", "-")
+
+
+def _setting(default: Any, option: Option) -> Any:
+    return field(default=default, metadata={"option": option})
+
+
+@dataclass(frozen=True)
 class RenderSettings:
     """Everything that changes how a video looks. Validated on creation."""
 
-    size: int = DEFAULT_SIZE
-    expression_scale: float = DEFAULT_EXPRESSION_SCALE
-    pose_style: int = DEFAULT_POSE_STYLE
-    still: bool = False
-    preprocess: Preprocess = DEFAULT_PREPROCESS
-    enhance: bool = True
-    fps: int = FPS
-    seed: int | None = None  # None: derived from the inputs' hashes, so reruns match
-    format: str = "mp4"
-    aspect: str = "source"  # anything but "source" (or a resolution) frames the face itself
-    resolution: tuple[int, int] | None = None  # exact output width, height
-    framing: str = "shoulders"  # how tight a framed output is around the face
-    pad: str = "blur"  # what fills a framed output where the picture does not reach
+    size: int = _setting(DEFAULT_SIZE, Option(
+        "Size (px)", "output side for crop and resize, in pixels", "look", choices=SIZES))
+    expression_scale: float = _setting(DEFAULT_EXPRESSION_SCALE, Option(
+        "Expression scale", "mouth and head motion amplitude; higher is more animated", "look",
+        range=EXPRESSION_SCALE_RANGE, metavar="0.5-2.0"))
+    pose_style: int = _setting(DEFAULT_POSE_STYLE, Option(
+        "Pose style", "head motion character; each number is a distinct, repeatable style",
+        "look", range=POSE_STYLE_RANGE, metavar="0-45"))
+    still: bool = _setting(False, Option("Still", "keep the head almost still", "look"))
+    preprocess: Preprocess = _setting(DEFAULT_PREPROCESS, Option(
+        "Preprocess", "crop: square face crop; resize: whole image squeezed to a square; "
+        "full: the original picture, only the head animated", "look",
+        choices=PREPROCESS_MODES))
+    enhance: bool = _setting(True, Option(
+        "Enhance", "bicubic resampling of the warped face (turned off: faster, softer)", "look",
+        default_text="enhanced", inverted_flag="--no-enhance"))
+    fps: int = _setting(FPS, Option(
+        "Frame rate", "frames per second; motion is planned at this rate", "frame",
+        choices=FPS_CHOICES))
+    seed: int | None = _setting(None, Option(
+        "Seed", "seed for blinks and head motion", "frame",
+        default_text="derived from the inputs, so reruns match"))
+    format: str = _setting("mp4", Option(
+        "Format", "mp4: H.264 + AAC; webm: VP9 + Opus; mov: ProRes 422 + AAC (mov does not "
+        "play in browsers: download it)", "frame", choices=FORMATS))
+    aspect: str = _setting("source", Option(
+        "Aspect", "output aspect ratio; anything but 'source' frames the face itself", "frame",
+        choices=tuple(ASPECTS), default_text="source: the --preprocess modes"))
+    resolution: tuple[int, int] | None = _setting(None, Option(
+        "Resolution (WxH)", "exact output size, e.g. 1280x720", "frame", metavar="WxH",
+        default_text="720 px on the short side for --aspect"))
+    framing: str = _setting("shoulders", Option(
+        "Framing", "how tight a framed output is: face 50%, 32% or 22% of the height, eyes "
+        "one third down", "frame", choices=FRAMINGS))
+    pad: str = _setting("blur", Option(
+        "Pad", "what fills a framed output where the picture does not reach: blur, edge or "
+        "color:#RRGGBB", "frame", metavar="blur|edge|color:#RRGGBB"))
 
     @property
     def frames_the_face(self) -> bool:
@@ -149,6 +198,33 @@ PRESETS: Final[dict[str, dict]] = {
 }
 
 
+def option_fields() -> tuple[Field[Any], ...]:
+    """The settings' fields, in order, each with its `Option` in `metadata["option"]`."""
+    return fields(RenderSettings)
+
+
+def option_of(setting: Field[Any]) -> Option:
+    option: Option = setting.metadata["option"]
+    return option
+
+
+def default_text(setting: Field[Any]) -> str:
+    """A setting's default as the CLI, the page and the README say it."""
+    option = option_of(setting)
+    if option.default_text:
+        return option.default_text
+    value = setting.default
+    assert value is not MISSING
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def preset_sets(name: str) -> bool:
+    """Whether any preset chooses this setting (its default then reads "or the preset's")."""
+    return any(name in values for values in PRESETS.values())
+
+
 def settings_for(preset: str = "default", **overrides: Any) -> RenderSettings:
     """Settings from a preset, with explicit values (not None) taking precedence."""
     if preset not in PRESETS:
@@ -161,4 +237,4 @@ def settings_for(preset: str = "default", **overrides: Any) -> RenderSettings:
         raise SettingsError(str(e)) from e
 
 
-__all__ = ["PRESETS", "RenderSettings", "replace", "settings_for"]
+__all__ = ["PRESETS", "Option", "RenderSettings", "option_fields", "replace", "settings_for"]

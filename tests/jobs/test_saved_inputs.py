@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 
 import numpy as np
@@ -9,7 +10,14 @@ import pytest
 
 from talkinghead.errors import TalkingHeadError
 from talkinghead.face.landmarks import FaceGeometry
-from talkinghead.jobs.inputs import PLAN_FILE, ChunkInputs, inputs_saved, load_inputs, save_inputs
+from talkinghead.jobs.inputs import (
+    FACE_FILE,
+    PLAN_FILE,
+    ChunkInputs,
+    inputs_saved,
+    load_inputs,
+    save_inputs,
+)
 from talkinghead.motion.types import MotionPlan
 
 
@@ -33,15 +41,28 @@ def test_saved_inputs_load_back_exactly(tmp_path):
         assert np.array_equal(getattr(loaded.plan, f.name), getattr(saved.plan, f.name))
 
 
-def test_a_plan_saved_before_a_channel_existed_reads_it_as_rest(tmp_path):
+def test_a_folder_saved_before_a_channel_and_the_versions_existed_reads_them_as_rest(tmp_path):
     save_inputs(tmp_path, _inputs())
     with np.load(tmp_path / PLAN_FILE) as plan:
         older = {name: plan[name] for name in plan.files
-                 if name not in ("lip_round", "upper_lip_raise")}
+                 if name not in ("lip_round", "upper_lip_raise", "version")}
     np.savez(tmp_path / PLAN_FILE, **older)
-    loaded = load_inputs(tmp_path).plan
-    assert not loaded.lip_round.any() and not loaded.upper_lip_raise.any()
-    assert np.array_equal(loaded.jaw_open, older["jaw_open"])
+    face = json.loads((tmp_path / FACE_FILE).read_text())
+    del face["version"]
+    (tmp_path / FACE_FILE).write_text(json.dumps(face))
+    loaded = load_inputs(tmp_path)
+    assert not loaded.plan.lip_round.any() and not loaded.plan.upper_lip_raise.any()
+    assert np.array_equal(loaded.plan.jaw_open, older["jaw_open"])
+    assert np.array_equal(loaded.face.points, np.array(face["points"]))
+
+
+def test_a_folder_from_a_newer_version_is_refused(tmp_path):
+    save_inputs(tmp_path, _inputs())
+    with np.load(tmp_path / PLAN_FILE) as plan:
+        newer = {**{name: plan[name] for name in plan.files}, "version": np.array(99)}
+    np.savez(tmp_path / PLAN_FILE, **newer)
+    with pytest.raises(TalkingHeadError, match="version 99 is newer"):
+        load_inputs(tmp_path)
 
 
 def test_a_damaged_folder_says_so(tmp_path):

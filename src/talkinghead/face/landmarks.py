@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -44,6 +44,7 @@ RIGHT_EYE = slice(36, 42)
 LEFT_EYE = slice(42, 48)
 OUTER_LIPS = slice(48, 60)
 INNER_LIPS = slice(60, 68)
+LANDMARK_COUNT: Final = 68
 
 GUIDELINES = (
     "use a clear, front-facing portrait where the face takes 30-70% of the frame, "
@@ -77,6 +78,39 @@ class FaceGeometry:
         box = (x0 * scale_x + offset_x, y0 * scale_y + offset_y,
                x1 * scale_x + offset_x, y1 * scale_y + offset_y)
         return FaceGeometry(self.points * scale + offset, box, self.faces_found)
+
+
+FACE_RECORD_VERSION: Final = 1
+
+
+def face_to_record(face: FaceGeometry) -> dict[str, Any]:
+    """The face as JSON values: how the job folder's face.json and a RunPod request store it."""
+    return {"version": FACE_RECORD_VERSION, "points": face.points.tolist(),
+            "box": list(face.box), "faces_found": face.faces_found}
+
+
+def face_from_record(record: object) -> FaceGeometry:
+    """A face stored by `face_to_record` (records without a version are version 1); raises
+    ValueError saying what is wrong with it."""
+    if not isinstance(record, dict):
+        raise ValueError("the face must be an object of points, box and faces_found")
+    version = record.get("version", FACE_RECORD_VERSION)
+    if not isinstance(version, int) or version > FACE_RECORD_VERSION:
+        raise ValueError(f"face record version {version!r} is newer than this talkinghead "
+                         f"reads ({FACE_RECORD_VERSION}); upgrade talkinghead")
+    try:
+        points = np.asarray(record["points"], dtype=np.float64)
+        box = tuple(float(v) for v in record["box"])
+        faces_found = int(record["faces_found"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"the face needs points, box and faces_found ({e})") from e
+    if points.shape != (LANDMARK_COUNT, 2) or not np.isfinite(points).all():
+        raise ValueError(f"the face's points must be {LANDMARK_COUNT} finite [x, y] pairs")
+    if len(box) != 4 or not all(np.isfinite(box)):
+        raise ValueError("the face's box must have 4 finite numbers")
+    if faces_found < 1:
+        raise ValueError("the face's faces_found must be at least 1")
+    return FaceGeometry(points, (box[0], box[1], box[2], box[3]), faces_found)
 
 
 def model_file(name: str) -> Path:

@@ -8,15 +8,16 @@ draws exactly the frames the interrupted one would have.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from ..errors import TalkingHeadError
-from ..face.landmarks import FaceGeometry
+from ..face.landmarks import FaceGeometry, face_from_record, face_to_record
 from ..media.files import atomic_path
+from ..motion.export import plan_from_arrays, plan_to_arrays
 from ..motion.types import MotionPlan
 from ..version import code_fingerprint
 
@@ -38,16 +39,18 @@ def save_inputs(folder: Path, inputs: ChunkInputs) -> None:
     """Write the three files, each atomically (a crash never leaves half a file)."""
     with atomic_path(folder / CANVAS_FILE) as path:
         Image.fromarray(inputs.canvas).save(path, format="PNG")
-    face = {"points": inputs.face.points.tolist(), "box": list(inputs.face.box),
-            "faces_found": inputs.face.faces_found, "roi": list(inputs.roi)}
+    face = {**face_to_record(inputs.face), "roi": list(inputs.roi)}
     with atomic_path(folder / FACE_FILE) as path:
         path.write_text(json.dumps(face))
-    arrays = {f.name: getattr(inputs.plan, f.name) for f in fields(inputs.plan)
-              if f.name != "fps"}
     with atomic_path(folder / PLAN_FILE) as path, open(path, "wb") as f:
-        np.savez(f, fps=inputs.plan.fps, **arrays)
+        np.savez(f, allow_pickle=False, **plan_to_arrays(inputs.plan))
     with atomic_path(folder / CODE_FILE) as path:
         path.write_text(code_fingerprint())
+
+
+def load_face(folder: Path) -> FaceGeometry:
+    """The face (in canvas pixels) the job was planned with."""
+    return face_from_record(json.loads((folder / FACE_FILE).read_text()))
 
 
 def planned_by_this_code(folder: Path) -> bool:
@@ -63,17 +66,14 @@ def load_inputs(folder: Path) -> ChunkInputs:
     """The saved inputs. A plan saved before a channel existed reads it as all zero (rest)."""
     try:
         canvas = np.asarray(Image.open(folder / CANVAS_FILE).convert("RGB"))
-        face = json.loads((folder / FACE_FILE).read_text())
+        geometry = load_face(folder)
+        x0, y0, x1, y1 = (int(v) for v in json.loads((folder / FACE_FILE).read_text())["roi"])
         with np.load(folder / PLAN_FILE) as saved:
-            plan = MotionPlan(fps=int(saved["fps"]),
-                              **{f.name: saved[f.name] for f in fields(MotionPlan)
-                                 if f.name != "fps" and f.name in saved.files})
-    except (OSError, ValueError, KeyError) as e:
+            plan = plan_from_arrays(saved)
+    except (OSError, ValueError, KeyError, TypeError) as e:
         raise TalkingHeadError(f"the job folder {folder} is damaged ({e}); "
                                "render again to start a new job") from e
-    geometry = FaceGeometry(np.array(face["points"], dtype=np.float64), tuple(face["box"]),
-                            face["faces_found"])
-    return ChunkInputs(canvas, geometry, tuple(face["roi"]), plan)
+    return ChunkInputs(canvas, geometry, (x0, y0, x1, y1), plan)
 
 
 def inputs_saved(folder: Path) -> bool:

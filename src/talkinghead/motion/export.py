@@ -1,4 +1,5 @@
-"""The motion plan as JSON (`--motion-json FILE`): one documented, versioned structure.
+"""The motion plan's stored forms, one versioned schema: JSON (`--motion-json FILE`) and named
+arrays (the job folder's `plan.npz`, a RunPod chunk request's slice).
 
     {
       "format": "talkinghead-motion",
@@ -19,12 +20,17 @@ ten-thousandth of the range is far below a pixel). Reading accepts any version u
 channel as all zero, which is the rest pose for every channel; so a hand-written file needs
 only "fps" and the channels it moves. The renderer consumes the `MotionPlan` this returns, so
 an exported plan, edited or not, renders the same video.
+
+The arrays form (`plan_to_arrays`, `plan_from_arrays`) holds the same channels as float32 arrays
+beside "fps" and "version", and is read by the same rules (a job folder written before a
+channel existed reads it at rest), except that values are kept as planned, not clipped.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Final
@@ -75,36 +81,68 @@ def plan_from_dict(data: dict) -> MotionPlan:
     """A `MotionPlan` from the structure above; `SettingsError` says what is wrong."""
     if not isinstance(data, dict) or data.get("format", FORMAT) != FORMAT:
         raise SettingsError(f"not a motion plan: expected \"format\": \"{FORMAT}\"")
-    version = data.get("version", VERSION)
-    if not isinstance(version, int) or version > VERSION:
-        raise SettingsError(f"motion plan version {version!r} is newer than this talkinghead "
-                            f"reads ({VERSION}); upgrade talkinghead")
-    fps = data.get("fps")
-    if not isinstance(fps, int) or fps <= 0:
-        raise SettingsError("motion plan needs a positive whole \"fps\"")
     given = data.get("channels", {})
     if not isinstance(given, dict):
         raise SettingsError("motion plan \"channels\" must be an object")
+    channels = {name: channel.get("values") if isinstance(channel, dict) else channel
+                for name, channel in given.items()}
+    return plan_from_channels(data.get("version", VERSION), data.get("fps"), channels,
+                              data.get("frames"), clip=True)
+
+
+def plan_to_arrays(plan: MotionPlan, start: int = 0, stop: int | None = None
+                   ) -> dict[str, np.ndarray]:
+    """Frames start..stop of the plan as named arrays, for `np.savez`."""
+    arrays = {"version": np.array(VERSION), "fps": np.array(plan.fps)}
+    arrays.update({name: np.asarray(getattr(plan, name)[start:stop], dtype=np.float32)
+                   for name in CHANNELS})
+    return arrays
+
+
+def plan_from_arrays(arrays: Mapping[str, np.ndarray], fps: int | None = None) -> MotionPlan:
+    """A plan from `plan_to_arrays`' arrays (an open .npz will do); `fps` for arrays saved
+    without it (RunPod clients before the version field sent it beside them)."""
+    stored_fps = int(arrays["fps"]) if "fps" in arrays else fps
+    version = int(arrays["version"]) if "version" in arrays else VERSION
+    channels = {name: arrays[name] for name in CHANNELS if name in arrays}
+    return plan_from_channels(version, stored_fps, channels)
+
+
+def plan_from_channels(version: object, fps: object, channels: Mapping[str, object],
+                       frames: object = None, clip: bool = False) -> MotionPlan:
+    """The reading rules every stored form shares: a version up to `VERSION`, a positive whole
+    fps, channels of one length (`frames`, if given) of finite numbers; unknown channels are
+    ignored, missing ones are at rest (zero). `clip` limits values to each channel's range."""
+    if not isinstance(version, int) or version > VERSION:
+        raise SettingsError(f"motion plan version {version!r} is newer than this talkinghead "
+                            f"reads ({VERSION}); upgrade talkinghead")
+    if not isinstance(fps, int) or fps <= 0:
+        raise SettingsError("motion plan needs a positive whole \"fps\"")
     arrays = {}
-    for name, channel in given.items():
+    for name, values in channels.items():
         if name not in CHANNELS:
             continue
-        values = channel.get("values") if isinstance(channel, dict) else channel
-        try:
-            array = np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError) as e:
-            raise SettingsError(f"motion plan channel {name!r} must be a list of numbers") from e
-        if array.ndim != 1 or not np.isfinite(array).all():
+        array = values if isinstance(values, np.ndarray) else _numbers(values, name)
+        if array.ndim != 1 or array.dtype.kind not in "fiu" or not np.isfinite(array).all():
             raise SettingsError(f"motion plan channel {name!r} must be a list of numbers")
-        arrays[name] = np.clip(array, *CHANNELS[name][1])
-    frames = data.get("frames", len(next(iter(arrays.values()))) if arrays else 0)
+        arrays[name] = np.clip(array, *CHANNELS[name][1]) if clip else array
+    if frames is None:
+        frames = len(next(iter(arrays.values()))) if arrays else 0
+    if not isinstance(frames, int) or frames < 0:
+        raise SettingsError("motion plan \"frames\" must be a whole number")
     for name, array in arrays.items():
         if len(array) != frames:
             raise SettingsError(f"motion plan channel {name!r} has {len(array)} values for "
                                 f"{frames} frames")
     zeros = np.zeros(frames, dtype=np.float32)
-    return MotionPlan(fps=fps, **{f.name: arrays.get(f.name, zeros)
-                                  for f in fields(MotionPlan) if f.name != "fps"})
+    return MotionPlan(fps=fps, **{name: arrays.get(name, zeros) for name in CHANNELS})
+
+
+def _numbers(values: object, name: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise SettingsError(f"motion plan channel {name!r} must be a list of numbers") from e
 
 
 def write_plan_json(plan: MotionPlan, path: str | os.PathLike) -> None:

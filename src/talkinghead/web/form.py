@@ -1,9 +1,8 @@
 """The page's settings form: one control per CLI setting, with the CLI's defaults and ranges.
 
-Everything is read from `talkinghead.settings` (the field defaults of
-`RenderSettings`, the range and choice constants, `PRESETS`), so the page and
-the CLI cannot drift apart; a setting this version of the settings module does
-not have is simply not shown. Values from the page become settings through
+Everything is read from `talkinghead.settings` (each `RenderSettings` field's
+default and `Option`: label, help, choices, range; `PRESETS`), so the page and
+the CLI cannot drift apart. Values from the page become settings through
 `settings_for`, the same function the CLI uses, so a bad value gets the CLI's
 one-line message; `field_problems` checks each value on its own, so the page can
 say which field is wrong as soon as it is typed.
@@ -12,13 +11,13 @@ say which field is wrong as soon as it is typed.
 from __future__ import annotations
 
 import inspect
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import Field, dataclass
 from typing import Any, Literal
 
 from .. import settings as th_settings
 from ..errors import SettingsError
 from ..jobs.chunking import DEFAULT_CHUNK_SECONDS, MIN_CHUNK_SECONDS
-from ..settings import PRESETS, RenderSettings, settings_for
+from ..settings import PRESETS, RenderSettings, option_fields, option_of, settings_for
 
 EXPRESSION_STEP = 0.05
 BACKENDS = ("local", "runpod")  # the names api.render's `backend` takes
@@ -43,57 +42,29 @@ class Control:
     advanced: bool = False  # shown under "More settings"
 
 
-def _defaults() -> dict[str, Any]:
-    return {f.name: f.default for f in fields(RenderSettings) if f.default is not MISSING}
-
-
 def controls() -> tuple[Control, ...]:
-    """The settings form, in page order; only settings that `RenderSettings` has."""
-    have = _defaults()
-    s = th_settings
-    candidates = [
-        Control("size", "Size (px)", "choice", have.get("size"), tuple(s.SIZES),
-                info="output side for crop and resize"),
-        Control("expression_scale", "Expression scale", "slider", have.get("expression_scale"),
-                low=s.EXPRESSION_SCALE_RANGE[0], high=s.EXPRESSION_SCALE_RANGE[1],
-                step=EXPRESSION_STEP, info="mouth and head motion amplitude"),
-        Control("pose_style", "Pose style", "slider", have.get("pose_style"),
-                low=s.POSE_STYLE_RANGE[0], high=s.POSE_STYLE_RANGE[1], step=1,
-                info="head motion character; each number is a distinct, repeatable style"),
-        Control("still", "Still", "check", have.get("still"), info="keep the head almost still"),
-        Control("preprocess", "Preprocess", "choice", have.get("preprocess"),
-                tuple(s.PREPROCESS_MODES),
-                info="crop: square face crop; resize: whole image squeezed to a square; "
-                     "full: original picture, only the head animated"),
-        Control("enhance", "Enhance", "check", have.get("enhance"),
-                info="bicubic resampling of the warped face (off: faster, softer)"),
-    ]
-    if hasattr(s, "ASPECTS"):
-        candidates.append(Control("aspect", "Aspect", "choice", have.get("aspect"),
-                                  tuple(s.ASPECTS), advanced=True,
-                                  info="anything but 'source' frames the face itself"))
-    if hasattr(s, "parse_resolution"):
-        candidates.append(Control("resolution", "Resolution (WxH)", "text", "", advanced=True,
-                                  info="exact output size, e.g. 1280x720; blank: automatic"))
-    if hasattr(s, "FRAMINGS"):
-        candidates.append(Control("framing", "Framing", "choice", have.get("framing"),
-                                  tuple(s.FRAMINGS), advanced=True,
-                                  info="how tight a framed output is around the face"))
-    if hasattr(s, "PAD_MODES"):
-        candidates.append(Control("pad", "Pad", "text", have.get("pad"), advanced=True,
-                                  info="blur, edge or color:#RRGGBB, where the picture "
-                                       "does not reach the frame"))
-    if hasattr(s, "FPS_CHOICES"):
-        candidates.append(Control("fps", "Frame rate", "choice", have.get("fps"),
-                                  tuple(s.FPS_CHOICES), advanced=True))
-    if hasattr(s, "FORMATS"):
-        candidates.append(Control("format", "Format", "choice", have.get("format"),
-                                  tuple(s.FORMATS), advanced=True,
-                                  info="mp4: H.264 + AAC; webm: VP9 + Opus; mov: ProRes "
-                                       "(mov does not play in browsers: download it)"))
-    candidates.append(Control("seed", "Seed", "number", None, advanced=True,
-                              info="blank: derived from the inputs, so reruns match"))
-    return tuple(c for c in candidates if c.name in have)
+    """The settings form, in `RenderSettings` order: labels and help from each field's `Option`
+    (the CLI's words), "frame" settings under "More settings"."""
+    return tuple(_control(setting) for setting in option_fields())
+
+
+def _control(setting: Field[Any]) -> Control:
+    option = option_of(setting)
+    advanced = option.group == "frame"
+    default = "" if setting.name == "resolution" else setting.default
+    if isinstance(setting.default, bool):
+        return Control(setting.name, option.label, "check", default, info=option.help)
+    if option.choices:
+        return Control(setting.name, option.label, "choice", default, option.choices,
+                       info=option.help, advanced=advanced)
+    if option.range:
+        step = 1 if isinstance(setting.default, int) else EXPRESSION_STEP
+        return Control(setting.name, option.label, "slider", default, low=option.range[0],
+                       high=option.range[1], step=step, info=option.help, advanced=advanced)
+    kind = "number" if setting.name == "seed" else "text"
+    help_text = option.help if option.default_text is None else (
+        f"{option.help}; blank: {option.default_text}")
+    return Control(setting.name, option.label, kind, default, info=help_text, advanced=advanced)
 
 
 def run_controls() -> tuple[Control, ...]:
@@ -209,9 +180,10 @@ def form_problem(preset: str, values: dict[str, Any]) -> str | None:
 
 def flag_labels() -> dict[str, str]:
     """The page's name of each command-line flag it has a control for: {"--timeout": "Timeout"}."""
-    named = {"--" + c.name.replace("_", "-"): c.label.split(" (")[0]
-             for c in (*controls(), *run_controls())}
-    return {"--preset": "Preset", **named}
+    settings = {option_of(s).flag(s.name): option_of(s).label.split(" (")[0]
+                for s in option_fields()}
+    run = {"--" + c.name.replace("_", "-"): c.label.split(" (")[0] for c in run_controls()}
+    return {"--preset": "Preset", **settings, **run}
 
 
 def _number(value: Any, flag: str) -> float:

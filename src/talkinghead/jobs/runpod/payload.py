@@ -21,7 +21,7 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,7 +29,8 @@ import numpy as np
 from PIL import Image
 
 from ...errors import TalkingHeadError
-from ...face.landmarks import FaceGeometry
+from ...face.landmarks import FaceGeometry, face_from_record
+from ...motion.export import CHANNELS, plan_from_arrays, plan_to_arrays
 from ...motion.types import MotionPlan
 from ...settings import RenderSettings
 from ..inputs import CANVAS_FILE, FACE_FILE, ChunkInputs
@@ -41,16 +42,14 @@ MAX_CANVAS_PIXELS: Final = 50_000_000  # the portrait limit of media/image.py
 MAX_CHUNK_SECONDS: Final = 600  # a chunk is ~45 s; ten minutes is a generous ceiling
 MAX_FIELD_BYTES: Final = 10 * 1000 * 1000  # nothing in a /run request can be larger
 MAX_FPS: Final = 120
-LANDMARKS: Final = 68
 # Results above this are uploaded to the bucket (when configured): RunPod's documented limit for
 # a /run payload is 10 MB, and base64 adds a third.
 INLINE_RESULT_BYTES: Final = 7 * 1000 * 1000
-PLAN_FIELDS: Final = tuple(f.name for f in fields(MotionPlan) if f.name != "fps")
+PLAN_CHANNELS: Final = tuple(CHANNELS)
 # Files an engine planned into the job folder (e.g. sadtalker's coefficient track) travel
 # under `engine_files`, each trimmed by the engine to what the chunk reads.
 ENGINE_FILE_NAME: Final = re.compile(r"[a-z0-9_]{1,40}\.npz")
 MAX_ENGINE_FILES: Final = 4
-LATER_PLAN_FIELDS: Final = ("lip_round", "upper_lip_raise")  # a client may predate them: rest
 MAX_TRANSCRIPT_CHARS: Final = 1_000_000
 
 
@@ -78,11 +77,9 @@ def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, 
     """The /run input for frames start..stop of the job saved in `job_folder`."""
     offset = max(0, start - CONTEXT_FRAMES)
     end = min(plan.n_frames, stop + CONTEXT_FRAMES)
-    arrays = {name: np.asarray(getattr(plan, name)[offset:end], dtype=np.float32)
-              for name in PLAN_FIELDS}
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, allow_pickle=False, **arrays)
-    face = json.loads((job_folder / FACE_FILE).read_text())
+    np.savez_compressed(buffer, allow_pickle=False, **plan_to_arrays(plan, offset, end))
+    face = json.loads((job_folder / FACE_FILE).read_text())  # face_to_record's, and the roi
     engine_files = _engine_files_for(engine, job_folder, start, stop)
     return {
         "talkinghead": FORMAT_VERSION,
@@ -92,7 +89,7 @@ def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, 
         "settings": settings.to_dict(),
         "chunk": {"index": index, "start": start, "stop": stop},
         "canvas_png": _b64((job_folder / CANVAS_FILE).read_bytes()),
-        "face": {k: face[k] for k in ("points", "box", "faces_found", "roi")},
+        "face": face,
         "plan": {"fps": plan.fps, "offset": offset, "npz": _b64(buffer.getvalue())},
         **({"engine_files": engine_files} if engine_files else {}),
     }
@@ -319,22 +316,16 @@ def _png(value: Any) -> np.ndarray:
 def _face(face: dict, shape: tuple[int, ...]) -> tuple[FaceGeometry, tuple[int, int, int, int]]:
     height, width = shape[:2]
     try:
-        points = np.asarray(face["points"], dtype=np.float64)
-        box = tuple(float(v) for v in face["box"])
+        geometry = face_from_record(face)
         roi = tuple(int(v) for v in face["roi"])
-        faces_found = int(face["faces_found"])
     except (KeyError, TypeError, ValueError) as e:
-        raise PayloadError(f"'face' needs points, box, roi and faces_found ({e})") from e
-    if points.shape != (LANDMARKS, 2) or not np.isfinite(points).all():
-        raise PayloadError(f"'face.points' must be {LANDMARKS} finite [x, y] pairs")
-    if len(box) != 4 or len(roi) != 4 or not all(map(math.isfinite, box)):
-        raise PayloadError("'face.box' and 'face.roi' must have 4 numbers each")
+        raise PayloadError(f"'face': {e}") from e
+    if len(roi) != 4:
+        raise PayloadError("'face.roi' must have 4 numbers")
     x0, y0, x1, y1 = roi
     if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
         raise PayloadError(f"'face.roi' {list(roi)} is not inside the {width}x{height} canvas")
-    if faces_found < 1:
-        raise PayloadError("'face.faces_found' must be at least 1")
-    return FaceGeometry(points, box, faces_found), roi
+    return geometry, (x0, y0, x1, y1)
 
 
 def _plan(plan: dict, start: int, stop: int, fps: int) -> MotionPlan:
@@ -347,25 +338,17 @@ def _plan(plan: dict, start: int, stop: int, fps: int) -> MotionPlan:
     data = _unb64(plan.get("npz"), "plan.npz")
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as saved:
-            arrays = {name: np.asarray(saved[name]) for name in PLAN_FIELDS
-                      if name in saved.files or name not in LATER_PLAN_FIELDS}
+            sent = plan_from_arrays(saved, fps)
     except (OSError, ValueError, KeyError, EOFError) as e:
         raise PayloadError(f"'plan.npz' is not a motion plan ({e})") from e
-    lengths = {a.shape for a in arrays.values()}
-    if len(lengths) != 1 or len(next(iter(lengths))) != 1:
-        raise PayloadError("'plan.npz' arrays must be 1-D and of one length")
-    length = next(iter(lengths))[0]
-    if offset + length < stop:
-        raise PayloadError(f"'plan.npz' covers frames {offset}..{offset + length}, not the "
-                           f"chunk's {start}..{stop}")
-    padded = {}
-    for name, array in arrays.items():
-        if array.dtype.kind != "f" or not np.isfinite(array).all():
-            raise PayloadError(f"'plan.npz' {name} must be finite floats")
-        full = np.zeros(offset + length, dtype=np.float32)  # frames before the slice: never drawn
-        full[offset:] = array
-        padded[name] = full
-    return MotionPlan(fps=fps, **padded)
+    if sent.fps != fps:
+        raise PayloadError(f"'plan.npz' fps ({sent.fps}) must equal settings.fps ({fps})")
+    if offset + sent.n_frames < stop:
+        raise PayloadError(f"'plan.npz' covers frames {offset}..{offset + sent.n_frames}, not "
+                           f"the chunk's {start}..{stop}")
+    before = np.zeros(offset, dtype=np.float32)  # frames before the slice: never drawn
+    return MotionPlan(fps=fps, **{name: np.concatenate([before, getattr(sent, name)])
+                                  for name in PLAN_CHANNELS})
 
 
 def _file_or_url(data: dict, name: str) -> bytes | str:
