@@ -112,6 +112,11 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
         sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
                     f"({job.frames_done}/{job.frames} frames already rendered)")
     else:
+        earlier = rendered_by_other_code(store, portrait.sha256, sound.sha256, settings, engine)
+        if earlier is not None:
+            sink.notice(f"job {earlier.id} rendered these inputs with another version of "
+                        "talkinghead, so they are rendered anew ('talkinghead --retrieve "
+                        f"{earlier.id} --output FILE' still gives that video)")
         local = isinstance(executor, LocalExecutor)  # remote chunks cost a job each: keep them long
         job = create_job(store, new_job_id(), portrait, sound, settings, engine, output,
                        spread_chunk_seconds(sound.duration_s, chunk_seconds) if local
@@ -212,6 +217,19 @@ def finished_job(store: JobStore, key: str) -> Job | None:
     for job in store.recent(limit=50):
         if job.input_key == key and job.state == DONE and (
                 result_path(store.folder(job.id), job)).is_file():
+            return job
+    return None
+
+
+def rendered_by_other_code(store: JobStore, image_sha256: str, audio_sha256: str,
+                           settings: RenderSettings, engine: str) -> Job | None:
+    """A finished job of the same inputs and settings that another version's code planned."""
+    for job in store.recent(limit=50):
+        folder = store.folder(job.id)
+        if (job.state == DONE and job.image_sha256 == image_sha256
+                and job.audio_sha256 == audio_sha256 and job.settings == settings
+                and job.engine == engine and result_path(folder, job).is_file()
+                and not planned_by_this_code(folder)):
             return job
     return None
 

@@ -86,3 +86,23 @@ def test_a_job_planned_by_other_code_is_not_resumed(stopped_job, tmp_path):
     code.write_text(fingerprint)
     result = api.resume(job.id, store=store)
     assert result.frames == job.frames and (tmp_path / "a.mp4").is_file()
+
+
+@pytest.mark.slow
+def test_a_finished_job_of_other_code_is_named_when_the_command_renders_anew(
+        tmp_path, sample_portrait_path, sample_speech_path, monkeypatch):
+    from talkinghead import api
+    from talkinghead.events import NullSink
+    from talkinghead.jobs import inputs
+
+    store = JobStore(tmp_path / "home")
+    first = api.render(sample_portrait_path, sample_speech_path, tmp_path / "a.mp4", store=store)
+    for module in (api, inputs):  # an upgrade: the rendering code's fingerprint changes
+        monkeypatch.setattr(module, "code_fingerprint", lambda: "0123456789abcdef")
+    sink = NullSink(notices_to_stderr=False)
+    second = api.render(sample_portrait_path, sample_speech_path, tmp_path / "b.mp4",
+                        store=store, sink=sink)
+    assert second.job_id != first.job_id and not second.reused
+    assert any(first.job_id in notice and "--retrieve" in notice for notice in sink.notices)
+    api.retrieve(first.job_id, tmp_path / "old.mp4", store=store)
+    assert (tmp_path / "old.mp4").read_bytes() == (tmp_path / "a.mp4").read_bytes()
