@@ -69,6 +69,7 @@ def test_the_page_uses_the_same_labels_and_help():
         option = option_of(setting)
         assert shown[setting.name].label == option.label
         assert shown[setting.name].info.startswith(option.help)
+        assert not re.search(r"(?<![\w-])--[a-z]", shown[setting.name].info), setting.name
     assert flag_labels()["--no-enhance"] == "Enhance"
 
 

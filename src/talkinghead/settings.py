@@ -87,10 +87,10 @@ class RenderSettings:
         "play in browsers: download it)", "frame", choices=FORMATS))
     aspect: str = _setting("source", Option(
         "Aspect", "output aspect ratio; anything but 'source' frames the face itself", "frame",
-        choices=tuple(ASPECTS), default_text="source: the --preprocess modes"))
+        choices=tuple(ASPECTS), default_text="source: the preprocess mode sets the frame"))
     resolution: tuple[int, int] | None = _setting(None, Option(
         "Resolution (WxH)", "exact output size, e.g. 1280x720", "frame", metavar="WxH",
-        default_text="720 px on the short side for --aspect"))
+        default_text="720 px on the short side when an aspect is chosen"))
     framing: str = _setting("shoulders", Option(
         "Framing", "how tight a framed output is: face 50%, 32% or 22% of the height, eyes "
         "one third down", "frame", choices=FRAMINGS))
