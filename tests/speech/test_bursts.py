@@ -69,7 +69,8 @@ def test_silence_has_no_releases():
 @pytest.mark.parametrize(("bands", "labial"), [
     ((-20.0, -24.0, -28.0), True),  # falling
     ((-20.0, -20.0, -25.0), True),  # flat then falling
-    ((-20.0, -17.0, -26.0), False),  # compact: a mid peak ("k")
+    ((-20.0, -17.5, -26.0), True),  # the mid band a little over the low one: still diffuse
+    ((-20.0, -15.0, -26.0), False),  # compact: a mid peak ("k")
     ((-20.0, -22.0, -17.0), False),  # rising ("t")
     ((-20.0, -22.0, -23.0), False),  # flat: not falling enough
     ((-10.0, -25.0, -30.0), False),  # a vowel onset: far too steep to be a burst

@@ -100,8 +100,20 @@ def test_comfort_noise_is_quiet_seeded_and_leaves_silence_alone():
     assert np.array_equal(comfort_noise(np.zeros(100, np.float32)), np.zeros(100))
 
 
-def test_the_default_recogniser_adds_labial_releases_where_no_recogniser_heard_one(
-        monkeypatch):
+def test_the_default_recogniser_adds_labial_releases_where_the_loop_heard_none(monkeypatch):
+    loop = [PhoneSpan("AH", 0.0, 0.2), PhoneSpan("B", 0.2, 0.3), PhoneSpan("AH", 0.3, 0.6),
+            PhoneSpan("K", 0.6, 0.7), PhoneSpan("AH", 0.7, 1.0)]
+    heard = [PhoneSpan("P", 0.22, 0.3), PhoneSpan("P", 0.58, 0.66)]
+    monkeypatch.setattr(phonemes.SphinxPhoneLoop, "recognize", lambda self, x: loop)
+    monkeypatch.setattr(phonemes, "labial_closures", lambda x, rate: heard)
+    assert isinstance(phonemes.RECOGNIZERS["pocketsphinx"](), phonemes.SphinxLoopBursts)
+    out = phonemes.SphinxLoopBursts().recognize(np.zeros(RATE, np.float32))
+    bilabials = [(s.label, s.start_s) for s in out if s.label in ("P", "B", "M")]
+    assert bilabials == [("B", 0.2), ("P", 0.58)]  # the "b" was heard already
+    assert ("K", 0.66) in [(s.label, round(s.start_s, 2)) for s in out]  # cut around the P
+
+
+def test_the_word_recogniser_adds_loop_bilabials_then_labial_releases(monkeypatch):
     words = [PhoneSpan("AH", 0.0, 0.2), PhoneSpan("M", 0.2, 0.3), PhoneSpan("AH", 0.3, 0.6),
              PhoneSpan("K", 0.6, 0.7), PhoneSpan("AH", 0.7, 1.0)]
     loop = [PhoneSpan("B", 0.21, 0.29)]
@@ -109,7 +121,7 @@ def test_the_default_recogniser_adds_labial_releases_where_no_recogniser_heard_o
     monkeypatch.setattr(phonemes.SphinxWords, "recognize", lambda self, x: words)
     monkeypatch.setattr(phonemes.SphinxPhoneLoop, "recognize", lambda self, x: loop)
     monkeypatch.setattr(phonemes, "labial_closures", lambda x, rate: heard)
-    out = phonemes.SphinxCombined().recognize(np.zeros(RATE, np.float32))
+    out = phonemes.RECOGNIZERS["pocketsphinx-words"]().recognize(np.zeros(RATE, np.float32))
     bilabials = [(s.label, s.start_s) for s in out if s.label in ("P", "B", "M")]
     assert bilabials == [("M", 0.2), ("P", 0.58)]  # the "m" was heard already
 

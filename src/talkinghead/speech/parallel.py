@@ -1,6 +1,6 @@
 """Worker processes that decode the pieces of a recording at the same time.
 
-Phone recognition is the slowest part of planning (about 0.2 s of CPU per second of audio) and
+Phone recognition is the slowest part of planning (about 0.05 s of CPU per second of audio) and
 pocketsphinx holds the GIL while it decodes, so threads would not help: each piece goes to a
 process of its own (fresh ones, see `processes.py`). They start before they are needed:
 `api.create_job` opens the pool, finds the face while the workers import, then hands the pool to

@@ -3,18 +3,18 @@
 - `pocketsphinx-loop`: CMU Sphinx's English phone loop (no words, no transcript). It returns
   *some* phone sequence for any language, fast (about 4% of real time); on the eSpeak test
   speech it finds 73% of the word-initial and medial bilabials, and puts a bilabial on 14% of
-  the tongue consonants (40 ms or longer).
-- `pocketsphinx-words`: English word recognition with the bundled language model, then the
-  recognised words aligned phone by phone. The lexicon makes its phones more precise (a
-  bilabial on 5% of tongue consonants) at a similar recall (75%), for 4.5x the time.
-- `pocketsphinx` (the default): the words' phones, plus the loop's bilabials wherever the words
-  have none within BILABIAL_REACH_S: the two miss different bilabials, together 83% of them.
-  Their misses are mostly eSpeak "p" and "b" that the acoustic model hears as TH, K or G, in
-  every configuration tried (other language weights, insertion penalties, frequency warps,
-  noise levels, lattice passes). So, last, the labial stop releases heard in the sound itself
-  (`bursts.py`: a closure, then a diffuse, falling burst) are added where neither has a
-  bilabial: 94% of the bilabials found, with a bilabial on 16% of tongue consonants (13%
-  without the bursts); 0.25 s of CPU per second of audio.
+  the tongue consonants (40 ms or longer). Its misses are mostly "p" and "b" that the acoustic
+  model hears as TH, K or G, in every configuration tried (other language weights, insertion
+  penalties, frequency warps, noise levels, lattice passes).
+- `pocketsphinx` (the default): the loop's phones, plus the labial stop releases heard in the
+  sound itself (`bursts.py`: a closure, then a diffuse, falling burst) wherever the loop has no
+  bilabial: 91% of the bilabials found, with a bilabial on 19% of tongue consonants; 0.05 s of
+  CPU per second of audio.
+- `pocketsphinx-words`: the above, plus English word recognition with the bundled language
+  model, the recognised words aligned phone by phone and their bilabials added too: 93% of the
+  bilabials, a bilabial on 17% of tongue consonants, for five times the CPU (0.26 s per second
+  of audio). Rendered, the default meets every lip-sync goal of `benchmarks/lipsync.py` at a
+  fifth of that cost.
 (Measured on the four eSpeak voices of `dev/talkinghead_dev/evaluation/corpus.py`, a phone
 counting as found when it overlaps the true one widened by 20 ms, a tongue consonant of 40 ms
 or longer counting when a bilabial overlaps it at all.)
@@ -105,6 +105,14 @@ class SphinxWords(PhoneRecognizer):
                 for group in groups for span in group.spans]
 
 
+class SphinxLoopBursts(PhoneRecognizer):
+    """The phone loop's phones, with the labial stop releases heard in the sound
+    (`bursts.py`) laid over them wherever the loop has no bilabial."""
+
+    def recognize(self, samples: np.ndarray) -> list[PhoneSpan]:
+        return add_bilabials(SphinxPhoneLoop().recognize(samples), labial_closures(samples, RATE))
+
+
 class SphinxCombined(PhoneRecognizer):
     """The words' phones, with the phone loop's bilabials added where the words have none,
     and then the labial stop releases heard in the sound (`bursts.py`) where neither has one."""
@@ -166,9 +174,9 @@ def add_bilabials(base: list[PhoneSpan], other: list[PhoneSpan]) -> list[PhoneSp
 
 
 RECOGNIZERS: Final[dict[str, type[PhoneRecognizer]]] = {
-    "pocketsphinx": SphinxCombined,
+    "pocketsphinx": SphinxLoopBursts,
     "pocketsphinx-loop": SphinxPhoneLoop,
-    "pocketsphinx-words": SphinxWords,
+    "pocketsphinx-words": SphinxCombined,
 }
 
 
@@ -190,7 +198,7 @@ def recognize_phones(
     pieces = [x[start:stop] for start, stop in bounds]
     if pool is None or len(pieces) == 1:
         found = [recognizer.recognize(piece) for piece in pieces]
-        forget_decoders()  # 120 MB this process need not hold while it draws frames
+        forget_decoders()  # memory this process need not hold while it draws frames
     else:
         found = pool.map(recognizer.recognize, pieces, chunksize=1)
     spans = [PhoneSpan(normalise_label(span.label), span.start_s + start / RATE,
