@@ -48,6 +48,7 @@ from .motion.types import MotionPlan
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
 from .speech.parallel import speech_pool
+from .speech.phonemes import start_recognition
 from .speech.types import Speech
 from .version import code_fingerprint
 
@@ -240,8 +241,10 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
                workers: int = 1) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job.
 
-    Speech analysis uses up to `workers` processes, which start while the face is found."""
+    Speech analysis uses up to `workers` processes, which decode while the face is found."""
     with speech_pool(sound.duration_s, workers) as pool:
+        recognized = (start_recognition(sound.samples, sound.sample_rate, pool=pool)
+                      if pool is not None else None)  # the workers decode from here on
         with sink.stage("face"):
             face = detect_face(portrait.pixels, sink)
         framing = plan_framing((portrait.width, portrait.height), face, settings)
@@ -249,7 +252,7 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
             sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
                         "a larger portrait or a smaller --resolution will look sharper")
         with sink.stage("speech"):
-            speech = analyse_speech(sound, transcript, pool=pool)
+            speech = analyse_speech(sound, transcript, pool=pool, recognized=recognized)
     if transcript and not any(phone.aligned for phone in speech.phones):
         sink.notice("the transcript could not be aligned to the audio (is it what is said, "
                     "in English?); the mouth follows the recognised speech instead")

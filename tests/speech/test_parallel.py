@@ -1,10 +1,13 @@
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 
+from talkinghead.media.audio import Audio
 from talkinghead.speech import phonemes
+from talkinghead.speech.analysis import analyse_speech
 from talkinghead.speech.parallel import speech_pool
-from talkinghead.speech.phonemes import recognize_phones
+from talkinghead.speech.phonemes import recognize_phones, start_recognition
 
 RATE = 16000
 
@@ -22,6 +25,23 @@ def test_pieces_decoded_in_worker_processes_give_the_same_phones(monkeypatch, sy
         in_workers = recognize_phones(audio, RATE, "pocketsphinx-loop", pool)
     assert in_workers == in_this_process
     assert {s.label for s in in_workers} - {"SIL"}
+
+
+def test_recognition_started_before_the_analysis_gives_the_same_speech(monkeypatch, synth):
+    """create_job starts the workers decoding, finds the face, then analyses the speech."""
+    monkeypatch.setattr(phonemes, "PIECE_S", 1.5)
+    word = np.concatenate([synth.vowel(0.3, (750, 1100, 2500)), synth.silence(0.05),
+                           synth.vowel(0.3, (290, 2300, 3000))])
+    samples = np.concatenate([synth.silence(0.2), word, synth.silence(0.3), word,
+                              synth.silence(0.2)])
+    sound = Audio(samples=samples, sample_rate=RATE, source=Path("speech.wav"), sha256="")
+    with speech_pool(sound.duration_s, workers=2) as pool:
+        assert pool is not None
+        early = start_recognition(samples, RATE, pool=pool)
+        started_early = analyse_speech(sound, recognized=early)
+    in_this_process = analyse_speech(sound)
+    assert started_early.phones == in_this_process.phones
+    assert np.array_equal(started_early.features.loudness, in_this_process.features.loudness)
 
 
 def test_no_worker_processes_where_one_process_is_enough():

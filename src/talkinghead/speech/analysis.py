@@ -11,7 +11,7 @@ from ..errors import AudioError
 from ..media.audio import Audio
 from .acoustics import extract_features
 from .alignment import align_transcript
-from .phonemes import PhoneRecognizer, recognize_phones, tidy_spans
+from .phonemes import PendingPhones, PhoneRecognizer, start_recognition, tidy_spans
 from .types import PhoneSpan, Speech
 
 MIN_GAP_S: Final = 0.05  # stretches alignment left out that are shorter than this stay silence
@@ -19,7 +19,7 @@ MIN_GAP_S: Final = 0.05  # stretches alignment left out that are shorter than th
 
 def analyse_speech(audio: Audio, transcript: str | None = None,
                    recognizer: str | PhoneRecognizer = "pocketsphinx",
-                   pool: Pool | None = None) -> Speech:
+                   pool: Pool | None = None, recognized: PendingPhones | None = None) -> Speech:
     """Phones and per-hop acoustic features for `audio` .
 
     With `transcript` (plain text of what is said, any punctuation and numbers), the phones
@@ -27,24 +27,28 @@ def analyse_speech(audio: Audio, transcript: str | None = None,
     or for some words, the phone loop fills in. Without it, the phone loop gives them all.
     The acoustic features never depend on the phones, so motion planning can weigh the two
     frame by frame (the phones say which shape, the acoustics how much and whether at all).
-    A `pool` of worker processes (`parallel.speech_pool`) recognises phones in parallel.
+    A `pool` of worker processes (`parallel.speech_pool`) recognises phones in parallel;
+    `recognized`, the same recognition started earlier (`phonemes.start_recognition`), lets
+    the workers decode while the caller does other work first (and the transcript is aligned).
     """
     samples = np.asarray(audio.samples, dtype=np.float32).reshape(-1)
     if samples.size == 0:
         raise AudioError("the audio has no samples: nothing to lip-sync")
     rate = int(audio.sample_rate)
     duration = samples.size / rate
+    if recognized is None:
+        recognized = start_recognition(samples, rate, recognizer, pool)
+    features = extract_features(samples, rate)  # here while any workers decode
     aligned = align_transcript(samples, rate, transcript) if transcript else None
     if aligned is None:
-        phones = recognize_phones(samples, rate, recognizer, pool)
+        phones = recognized.result()
     else:
-        phones = _fill_gaps(aligned, samples, rate, recognizer, duration, pool)
-    return Speech(phones=phones, features=extract_features(samples, rate), duration_s=duration)
+        phones = _fill_gaps(aligned, recognized, duration)
+    return Speech(phones=phones, features=features, duration_s=duration)
 
 
-def _fill_gaps(aligned: tuple[PhoneSpan, ...], samples: np.ndarray, rate: int,
-               recognizer: str | PhoneRecognizer, duration: float,
-               pool: Pool | None) -> tuple[PhoneSpan, ...]:
+def _fill_gaps(aligned: tuple[PhoneSpan, ...], recognized: PendingPhones,
+               duration: float) -> tuple[PhoneSpan, ...]:
     """Aligned phones, with the phone loop's phones in the stretches alignment left out."""
     gaps, cursor = [], 0.0
     for span in sorted(aligned, key=lambda s: s.start_s):
@@ -55,7 +59,7 @@ def _fill_gaps(aligned: tuple[PhoneSpan, ...], samples: np.ndarray, rate: int,
         gaps.append((cursor, duration))
     filled = list(aligned)
     if gaps:
-        for span in recognize_phones(samples, rate, recognizer, pool):
+        for span in recognized.result():
             for start, end in gaps:
                 first, last = max(span.start_s, start), min(span.end_s, end)
                 if last > first:

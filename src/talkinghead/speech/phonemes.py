@@ -31,6 +31,7 @@ import itertools
 import math
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from multiprocessing.pool import Pool
 from typing import Final
 
@@ -188,6 +189,16 @@ def recognize_phones(
 
     With a `pool` of worker processes (`parallel.speech_pool`), the pieces are decoded in
     parallel; the phones are the same either way."""
+    return start_recognition(samples, rate, recognizer, pool).result()
+
+
+def start_recognition(
+    samples: np.ndarray, rate: int, recognizer: str | PhoneRecognizer = "pocketsphinx",
+    pool: Pool | None = None,
+) -> PendingPhones:
+    """`recognize_phones`, begun: with a `pool`, the workers decode while this process goes on
+    (finding the face, aligning a transcript); without one, nothing is decoded until
+    `result()` is asked for."""
     if isinstance(recognizer, str):
         if recognizer not in RECOGNIZERS:
             known = ", ".join(RECOGNIZERS)
@@ -197,15 +208,33 @@ def recognize_phones(
     bounds = piece_bounds(x)
     pieces = [x[start:stop] for start, stop in bounds]
     if pool is None or len(pieces) == 1:
-        found = [recognizer.recognize(piece) for piece in pieces]
-        forget_decoders()  # memory this process need not hold while it draws frames
-    else:
-        found = pool.map(recognizer.recognize, pieces, chunksize=1)
-    spans = [PhoneSpan(normalise_label(span.label), span.start_s + start / RATE,
-                       span.end_s + start / RATE)
-             for (start, _), piece_spans in zip(bounds, found, strict=True)
-             for span in piece_spans]
-    return tidy_spans(spans, len(x) / RATE)
+        return PendingPhones(bounds, len(x) / RATE, lambda: _in_this_process(recognizer, pieces))
+    decoding = pool.map_async(recognizer.recognize, pieces, chunksize=1)
+    return PendingPhones(bounds, len(x) / RATE, decoding.get)
+
+
+class PendingPhones:
+    """Phones being recognised, piece by piece (see `start_recognition`)."""
+
+    def __init__(self, bounds: list[tuple[int, int]], duration_s: float,
+                 found: Callable[[], list[list[PhoneSpan]]]) -> None:
+        self._bounds, self._duration_s, self._found = bounds, duration_s, found
+
+    def result(self) -> tuple[PhoneSpan, ...]:
+        """The phones of the whole audio, waiting for the workers where they are not done (a
+        worker's error is raised here)."""
+        spans = [PhoneSpan(normalise_label(span.label), span.start_s + start / RATE,
+                           span.end_s + start / RATE)
+                 for (start, _), piece_spans in zip(self._bounds, self._found(), strict=True)
+                 for span in piece_spans]
+        return tidy_spans(spans, self._duration_s)
+
+
+def _in_this_process(recognizer: PhoneRecognizer,
+                     pieces: list[np.ndarray]) -> list[list[PhoneSpan]]:
+    found = [recognizer.recognize(piece) for piece in pieces]
+    forget_decoders()  # memory this process need not hold while it draws frames
+    return found
 
 
 def piece_count(duration_s: float) -> int:
