@@ -4,8 +4,8 @@ Phone recognition is the slowest part of planning (about 0.05 s of CPU per secon
 pocketsphinx holds the GIL while it decodes, so threads would not help: each piece goes to a
 process of its own (fresh ones, see `processes.py`). They start before they are needed:
 `api.create_job` opens the pool and starts the recognition (`phonemes.start_recognition`), finds
-the face while the workers import and decode, then hands what they found to `analyse_speech`. The pieces depend on the audio alone, so the phones do not depend on the
-number of workers.
+the face while the workers import and decode, then hands what they found to `analyse_speech`.
+The pieces depend on the audio alone, so the phones do not depend on the number of workers.
 """
 
 from __future__ import annotations

@@ -1,0 +1,92 @@
+"""Ours against real speakers: brows, head, gaze, blinks and mouth on the same speech.
+
+    python benchmarks/liveliness.py CLIP.mp4 [CLIP.mp4 ...] [--preset natural] [--keep DIR]
+
+Each CLIP is a real talking-head video with its sound (for example HDTF's
+WDA_AlexandriaOcasioCortez_000.mp4 and WDA_KatieHill_000.mp4, which SadTalker ships under
+examples/ref_video; fetch them yourself, they are not part of this repository). Its first frame
+is rendered speaking the clip's own sound (full mode, so the framing stays the clip's), and both
+videos are measured by the same landmark probe (dev/talkinghead_dev/liveliness.py). The table
+gives each figure for the real clip and for ours, and ours over real; the goals of the
+liveliness issue are ours/real between 0.5 and 1.5 for brows, head and gaze, 0.8 to 1.3 for the
+mouth, and 10 to 45 blinks a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
+
+GOALS = {"brows": (0.5, 1.5), "head": (0.5, 1.5), "gaze": (0.5, 1.5), "mouth": (0.8, 1.3)}
+
+
+def measure(video: Path, audio: Path):
+    """The liveliness figures of `video`, whose speech is `audio`."""
+    import av
+
+    from talkinghead.media.audio import load_audio
+    from talkinghead_dev.liveliness import frame_loudness_db, liveliness, probe_frame
+    from talkinghead_dev.measure import video_frames
+
+    with av.open(str(video)) as container:
+        fps = float(container.streams.video[0].average_rate)
+    probed = [probe_frame(frame) for frame in video_frames(video)]
+    sound = load_audio(audio)
+    loudness = frame_loudness_db(sound.samples, sound.sample_rate, fps, len(probed))
+    return liveliness(probed, loudness, fps)
+
+
+def render_first_frame(clip: Path, preset: str, work: Path) -> Path:
+    """Our video of the clip's first frame speaking the clip's sound."""
+    import talkinghead
+    from talkinghead.events import NullSink
+    from talkinghead.jobs.store import JobStore
+    from talkinghead_dev.measure import video_frames
+
+    first = work / f"{clip.stem}_first.png"
+    import cv2
+
+    frame = next(iter(video_frames(clip)))
+    cv2.imwrite(str(first), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    output = work / f"{clip.stem}_ours_{preset}.mp4"
+    settings = talkinghead.settings_for(preset, preprocess="full")
+    talkinghead.render(first, clip, output, settings, sink=NullSink(notices_to_stderr=False),
+                       store=JobStore(work / "store"))
+    return output
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("clips", nargs="+", type=Path, help="real talking clips with sound")
+    parser.add_argument("--preset", default="natural")
+    parser.add_argument("--keep", type=Path, help="keep our videos in this folder")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        print(f"preset {args.preset}; figures in inter-ocular distances (blinks a minute)")
+        print(f"{'clip':<34}{'figure':<8}{'real':>9}{'ours':>9}{'ours/real':>11}  goal")
+        for clip in args.clips:
+            real = measure(clip, clip)
+            ours = measure(render_first_frame(clip, args.preset, work), clip)
+            for name, ratio in ours.over(real).items():
+                r, o = (getattr(x, FIELDS[name]) for x in (real, ours))
+                lo, hi = GOALS[name]
+                mark = "ok" if lo <= ratio <= hi else "off"
+                print(f"{clip.stem:<34}{name:<8}{r:>9.4f}{o:>9.4f}{ratio:>11.2f}  "
+                      f"{lo}-{hi} {mark}")
+            mark = "ok" if 10 <= ours.blinks_per_minute <= 45 else "off"
+            print(f"{clip.stem:<34}{'blinks':<8}{real.blinks_per_minute:>9.1f}"
+                  f"{ours.blinks_per_minute:>9.1f}{'':>11}  10-45 {mark}")
+
+
+FIELDS = {"brows": "brow_std", "head": "head_std", "gaze": "gaze_std",
+          "mouth": "mouth_std_speaking"}
+
+if __name__ == "__main__":
+    main()
