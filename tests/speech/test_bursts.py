@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from talkinghead.speech.bursts import StopRelease, labial_closures, stop_releases
+from talkinghead.speech.bursts import StopRelease, has_high_band, labial_closures, stop_releases
 
 RATE = 16000
 CLOSURE_S = 0.08
@@ -85,3 +85,11 @@ def test_closures_are_found_over_room_noise_30_db_under_the_speech(synth):
     noisy = clean + synth.noise(len(clean) / RATE, level=level * 10 ** (-30 / 20), seed=3)
     (release,) = stop_releases(noisy)
     assert release.release_s == pytest.approx(0.3 + CLOSURE_S, abs=0.01)
+
+
+def test_telephone_band_audio_has_no_high_band(synth):
+    wide = _stop(synth, "labial")
+    to_8k_and_back = signal.resample_poly(signal.resample_poly(wide, 1, 2), 2, 1)
+    assert has_high_band(wide)
+    assert not has_high_band(to_8k_and_back.astype(np.float32))
+    assert not has_high_band(np.zeros(RATE, np.float32))

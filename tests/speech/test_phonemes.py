@@ -106,11 +106,25 @@ def test_the_default_recogniser_adds_labial_releases_where_the_loop_heard_none(m
     heard = [PhoneSpan("P", 0.22, 0.3), PhoneSpan("P", 0.58, 0.66)]
     monkeypatch.setattr(phonemes.SphinxPhoneLoop, "recognize", lambda self, x: loop)
     monkeypatch.setattr(phonemes, "labial_closures", lambda x, rate: heard)
+    monkeypatch.setattr(phonemes, "has_high_band", lambda x, rate: True)  # wide-band audio
     assert isinstance(phonemes.RECOGNIZERS["pocketsphinx"](), phonemes.SphinxLoopBursts)
     out = phonemes.SphinxLoopBursts().recognize(np.zeros(RATE, np.float32))
     bilabials = [(s.label, s.start_s) for s in out if s.label in ("P", "B", "M")]
     assert bilabials == [("B", 0.2), ("P", 0.58)]  # the "b" was heard already
     assert ("K", 0.66) in [(s.label, round(s.start_s, 2)) for s in out]  # cut around the P
+
+
+def test_without_a_high_band_the_default_recogniser_adds_the_words_bilabials(monkeypatch):
+    """Telephone audio shows no labial bursts: the word search stands in for them."""
+    words = [PhoneSpan("AH", 0.0, 0.2), PhoneSpan("M", 0.2, 0.3), PhoneSpan("AH", 0.3, 1.0)]
+    loop = [PhoneSpan("AH", 0.0, 0.2), PhoneSpan("NG", 0.2, 0.3), PhoneSpan("AH", 0.3, 1.0)]
+    monkeypatch.setattr(phonemes.SphinxWords, "recognize", lambda self, x: words)
+    monkeypatch.setattr(phonemes.SphinxPhoneLoop, "recognize", lambda self, x: loop)
+    monkeypatch.setattr(phonemes, "labial_closures", lambda x, rate: [])
+    for wide, expected in ((True, []), (False, [("M", 0.2)])):
+        monkeypatch.setattr(phonemes, "has_high_band", lambda x, rate, wide=wide: wide)
+        out = phonemes.SphinxLoopBursts().recognize(np.zeros(RATE, np.float32))
+        assert [(s.label, s.start_s) for s in out if s.label in ("P", "B", "M")] == expected
 
 
 def test_the_word_recogniser_adds_loop_bilabials_then_labial_releases(monkeypatch):
