@@ -65,12 +65,6 @@ class Liveliness:
     blinks_per_minute: float
     mouth_std_speaking: float
 
-    def over(self, real: Liveliness) -> dict[str, float]:
-        """Each figure as a multiple of `real`'s (blinks: the two rates)."""
-        return {"brows": self.brow_std / real.brow_std, "head": self.head_std / real.head_std,
-                "gaze": self.gaze_std / real.gaze_std,
-                "mouth": self.mouth_std_speaking / real.mouth_std_speaking}
-
 
 def probe_frame(frame: np.ndarray) -> FaceFrame:
     """The probe's reading of one RGB frame."""
