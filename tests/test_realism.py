@@ -46,7 +46,8 @@ def test_natural_head_motion_and_blinks(shared_data, clips, tmp_path, image):
                                 talkinghead.settings_for("natural"))
     track = quality.track_faces(video_frames(out))
     assert not np.isnan(track.ears).any(), "the face is found in every frame"
-    assert 0.02 <= track.spread <= 0.08, f"head moves {100 * track.spread:.1f}% of the IOD"
+    # real speakers: 13-17% of the IOD on HDTF clips (benchmarks/liveliness.py)
+    assert 0.06 <= track.spread <= 0.25, f"head moves {100 * track.spread:.1f}% of the IOD"
     per_minute = len(quality.blink_runs(track.ears)) / (result.frames / FPS / 60)
     assert 8 <= per_minute <= 25, f"{per_minute:.1f} blinks a minute"
 

@@ -99,3 +99,17 @@ def test_blockwise_measuring_changes_nothing(monkeypatch, synth):
     blocks = extract_features(audio, RATE)
     for name in NAMES:
         assert np.allclose(getattr(whole, name), getattr(blocks, name), atol=1e-5), name
+
+
+def test_pitch_is_in_semitones_over_the_clip_median(synth):
+    low, high = synth.harmonic_tone(1.0, f0=120.0), synth.harmonic_tone(0.5, f0=240.0)
+    feats = extract_features(np.concatenate([low, high]), RATE)
+    assert feats.pitch.dtype == np.float32
+    np.testing.assert_allclose(_middle(feats.pitch, 0.1, 0.9), 0.0, atol=0.3)
+    np.testing.assert_allclose(_middle(feats.pitch, 1.1, 1.4), 12.0, atol=0.3)  # an octave
+
+
+def test_noise_and_silence_have_no_pitch(synth):
+    sound = np.concatenate([synth.harmonic_tone(1.0), synth.noise(0.5), synth.silence(0.5)])
+    feats = extract_features(sound, RATE)
+    assert np.abs(_middle(feats.pitch, 1.1, 1.9)).max() == 0.0

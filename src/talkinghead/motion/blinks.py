@@ -2,9 +2,10 @@
 
 People blink 10-20 times a minute when calm (more while talking; the rate is kept moderate so a
 portrait does not look nervous), rarely twice within a second and a half, and preferably at
-phrase boundaries. Intervals are a minimum gap plus a gamma-distributed wait, which gives the
-irregular but not bursty rhythm of real blinking. Each blink closes fast and opens slower
-(150-300 ms in all), and its fully closed moment lands on a frame, so it is seen at 25 fps.
+phrase boundaries and as a glance lands (the gaze pass's saccades). Intervals are a minimum gap
+plus a gamma-distributed wait, which gives the irregular but not bursty rhythm of real blinking.
+Each blink closes fast and opens slower (150-300 ms in all), and its fully closed moment lands
+on a frame, so it is seen at 25 fps.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ SNAP_AFTER_S: Final = 2.0  # ... or up to 2 s later (phrases last 1-3 s)
 STREAM: Final = 0xB11C  # separates this pass's random numbers from the other passes'
 
 
-def plan_blinks(frames: FrameSpeech, seed: int) -> np.ndarray:
-    """Eyelid closure per frame, 0 open (as in the portrait) .. 1 closed."""
+def plan_blinks(frames: FrameSpeech, seed: int, after: np.ndarray | None = None) -> np.ndarray:
+    """Eyelid closure per frame, 0 open (as in the portrait) .. 1 closed; a due blink prefers a
+    pause start or one of the frames in `after` (where a glance lands)."""
     fps, n = frames.fps, frames.n_frames
     rng = np.random.default_rng(np.random.SeedSequence([seed % (1 << 64), STREAM]))
-    pause_starts = _pause_starts(frames.speech)
+    moments = _pause_starts(frames.speech)  # where a blink looks natural
+    if after is not None:
+        moments = np.union1d(moments, np.asarray(after, dtype=np.int64) - 1)
     in_pause = frames.speech < 0.5
     blink = np.zeros(n)
     last = -np.inf
@@ -40,7 +44,7 @@ def plan_blinks(frames: FrameSpeech, seed: int) -> np.ndarray:
         duration = rng.uniform(*DURATION_S)
         wait = MIN_INTERVAL_S + rng.gamma(INTERVAL_SHAPE, (MEAN_INTERVAL_S - MIN_INTERVAL_S)
                                           / INTERVAL_SHAPE)
-        peak = _place(due * fps, last, pause_starts, in_pause, fps)
+        peak = _place(due * fps, last, moments, in_pause, fps)
         if peak + duration * (1 - CLOSING_SHARE) * fps >= n:
             break
         _add_blink(blink, peak, duration * fps)
@@ -54,15 +58,16 @@ def _pause_starts(speech: np.ndarray) -> np.ndarray:
     return np.flatnonzero(is_speech[:-1] & ~is_speech[1:]) + 1
 
 
-def _place(due: float, last: float, pause_starts: np.ndarray, in_pause: np.ndarray,
+def _place(due: float, last: float, moments: np.ndarray, in_pause: np.ndarray,
            fps: int) -> int:
-    """The frame of the closed moment: the first pause start near `due`, else a pause frame
-    near it, else `due` itself; always at least MIN_INTERVAL_S after the last blink."""
+    """The frame of the closed moment: the first of `moments` (pause starts, glances) near
+    `due`, else a pause frame near it, else `due` itself; always at least MIN_INTERVAL_S after
+    the last blink."""
     earliest = max(due - SNAP_BEFORE_S * fps, last + MIN_INTERVAL_S * fps)
     latest = max(due + SNAP_AFTER_S * fps, earliest)
-    near = pause_starts[(pause_starts >= earliest) & (pause_starts <= latest)]
+    near = moments[(moments >= earliest) & (moments <= latest)]
     if near.size:
-        return int(near[0]) + 1  # one frame into the pause: the last sound has ended
+        return int(near[0]) + 1  # one frame in: the last sound has ended, the glance landed
     lo, hi = int(np.ceil(earliest)), min(int(np.floor(latest)), len(in_pause) - 1)
     candidates = np.flatnonzero(in_pause[lo : hi + 1]) + lo if hi >= lo else np.array([], int)
     if candidates.size:

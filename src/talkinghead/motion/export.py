@@ -56,6 +56,10 @@ CHANNELS: Final[dict[str, tuple[str, tuple[float, float]]]] = {
     "upper_lip_raise": ("upper lip centre lifted off the teeth, 1 = a tenth of the mouth "
                         "width", (0.0, 1.0)),
     "blink": ("0 = eyes as in the portrait, 1 = closed", (0.0, 1.0)),
+    "brow_raise": ("1 = brows lifted by a tenth of the inter-ocular distance, < 0 knitted",
+                   (-1.0, 2.0)),
+    "gaze_x": ("irises shifted right, in eye widths", (-0.3, 0.3)),
+    "gaze_y": ("irises shifted down, in eye widths", (-0.3, 0.3)),
     "head_yaw": ("radians, turn about the vertical axis", (-0.5, 0.5)),
     "head_pitch": ("radians, > 0 lifts the chin", (-0.5, 0.5)),
     "head_roll": ("radians, tilt in the image plane", (-0.5, 0.5)),

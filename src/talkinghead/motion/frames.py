@@ -40,6 +40,7 @@ class FrameSpeech:
     rounding: np.ndarray
     frication: np.ndarray
     speech: np.ndarray
+    pitch: np.ndarray  # semitones above the clip's median voice pitch, 0 where unvoiced
 
     def __post_init__(self) -> None:
         freeze_arrays(self, skip=("fps", "phones"))
@@ -59,7 +60,8 @@ def speech_to_frames(speech: Speech, fps: int, n_frames: int) -> FrameSpeech:
     feats = speech.features
     per_frame = {
         name: _hops_to_frames(getattr(feats, name), feats.hop_s, fps, n_frames)
-        for name in ("loudness", "voicing", "openness", "rounding", "frication", "speech")
+        for name in ("loudness", "voicing", "openness", "rounding", "frication", "speech",
+                     "pitch")
     }
     per_frame["speech"] = (per_frame["speech"] >= SPEECH_FRAME_SHARE).astype(np.float32)
     return FrameSpeech(fps=fps, phones=phones, **per_frame)

@@ -62,6 +62,11 @@ MOUTH_CHANNELS: Final = ("jaw_open", "mouth_width", "lips_closed", "lower_lip_tu
                          "tongue", "lip_round", "upper_lip_raise")
 
 
+# MotionPlan fields added after the first version: all zero (the portrait's own pose) when not
+# given, so older callers and stored plans still build a plan.
+LATER_CHANNELS: Final = ("lip_round", "upper_lip_raise", "brow_raise", "gaze_x", "gaze_y")
+
+
 @dataclass(frozen=True, eq=False)
 class MotionPlan:
     """Per-frame face parameters for the whole audio; the renderer's only input about motion.
@@ -76,6 +81,10 @@ class MotionPlan:
     already in `mouth_width`, this adds the pucker (a rounder, smaller opening, lips
     protruding). `upper_lip_raise` 0..1 lifts the upper lip's centre off the teeth ("F", "V",
     "SH", "R"; 1 = a raise of a tenth of the mouth width), uncovering the upper teeth.
+    `brow_raise` 1 = brows lifted by a tenth of the inter-ocular distance, < 0 lowered and
+    drawn together (knitted), 0 as in the portrait. `gaze_x` and `gaze_y`: the irises shifted
+    inside the eye openings, right and down, in eye widths (0.1 = a tenth of the eye's width,
+    a glance of about 5 degrees), 0 as in the portrait.
     Head (face axes as in engines/warp/rig.py: a right, b down, depth towards the camera):
     `head_yaw` turns about the vertical axis, `head_pitch` > 0 lifts the chin, `head_roll`
     tilts in the image plane, all in radians (|x| < 0.2); `head_x` (right) and `head_y` (down) in
@@ -97,9 +106,12 @@ class MotionPlan:
     head_y: np.ndarray
     lip_round: np.ndarray | None = None
     upper_lip_raise: np.ndarray | None = None
+    brow_raise: np.ndarray | None = None
+    gaze_x: np.ndarray | None = None
+    gaze_y: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        for name in ("lip_round", "upper_lip_raise"):
+        for name in LATER_CHANNELS:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.zeros(len(self.jaw_open), dtype=np.float32))
         freeze_arrays(self, skip=("fps",))

@@ -32,6 +32,10 @@ SILENCE_FLOOR_DBFS: Final = -65.0  # below this a hop is silence whatever the cl
 # vowels reach 0.85-0.99. Map that range to 0..1.
 VOICING_NOISE_NCCF: Final = 0.35
 VOICING_FULL_NCCF: Final = 0.85
+PERIOD_PEAK_SHARE: Final = 0.9  # the pitch period: the first autocorrelation peak this close to
+# the best one (the best is often a multiple of the period: an octave too low)
+PITCH_MIN_VOICING: Final = 0.5  # hops less voiced than this have no pitch
+PITCH_RANGE_ST: Final = 12.0  # an octave either way of the median; beyond is a tracking error
 
 # Formant cues read from the spectrum smoothed across ~250 Hz (which hides the pitch harmonics).
 ENVELOPE_SMOOTH_HZ: Final = 250.0
@@ -85,6 +89,7 @@ def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
 
     loudness = _loudness(raw["level_db"])
     voicing = _ramp(raw["nccf"], VOICING_NOISE_NCCF, VOICING_FULL_NCCF) * (loudness > 0)
+    pitch = _relative_pitch(rate / raw["period"], voicing)
     openness = _openness(raw["f1"], voicing)
     rounding = _rounding(raw["tilt_db"], voicing) * (1.0 - OPEN_UNROUNDS * openness)
     frication = (_ramp(raw["high_share"], *FRICATION_SHARE) * (1.0 - voicing)
@@ -97,6 +102,7 @@ def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
         rounding=_smooth_hops(rounding * voicing),
         frication=frication,
         speech=_voice_activity(raw["level_db"], loudness),
+        pitch=pitch,
     )
 
 
@@ -107,9 +113,11 @@ def _measure(x: np.ndarray, rate: int, hop: int, first: int, count: int) -> dict
     low = _band(envelope, freqs, TILT_LOW_HZ).sum(axis=1)
     high = _band(envelope, freqs, TILT_HIGH_HZ).sum(axis=1)
     total = power[:, freqs >= HIGHPASS_HZ].sum(axis=1) + 1e-20
+    nccf, period = _nccf_peak(x, rate, hop, first, count)
     return {
         "level_db": _level_db(power),
-        "nccf": _nccf_peak(x, rate, hop, first, count),
+        "nccf": nccf,
+        "period": period,
         "f1": _band_centroid(envelope, freqs, F1_BAND_HZ),
         "tilt_db": 10.0 * np.log10((high + 1e-20) / (low + 1e-20)),
         "high_share": power[:, freqs >= FRICATION_HZ].sum(axis=1) / total,
@@ -157,8 +165,11 @@ def _loudness(level_db: np.ndarray) -> np.ndarray:
     return np.where(level_db > SILENCE_FLOOR_DBFS, np.clip(loudness, 0.0, 1.0), 0.0)
 
 
-def _nccf_peak(x: np.ndarray, rate: int, hop: int, first: int, count: int) -> np.ndarray:
-    """Peak normalised cross-correlation over the pitch lags (the RAPT/YIN periodicity measure).
+def _nccf_peak(x: np.ndarray, rate: int, hop: int, first: int, count: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Peak normalised cross-correlation over the pitch lags (the RAPT/YIN periodicity measure),
+    and the period in samples: the shortest lag whose local peak is within PERIOD_PEAK_SHARE of
+    the best, since every multiple of the period scores nearly as high (octave errors).
 
     Normalising each lag by the energies of the two overlapping parts (not by the whole frame)
     makes a periodic signal score 1 at its period whatever the window length.
@@ -176,7 +187,22 @@ def _nccf_peak(x: np.ndarray, rate: int, hop: int, first: int, count: int) -> np
     head = energy[:, length - lags]  # energy of x[0 : length - lag]
     tail = energy[:, [length]] - energy[:, lags]  # energy of x[lag : length]
     nccf = autocorr / np.sqrt(head * tail + 1e-20)
-    return nccf.max(axis=1)
+    best = nccf.max(axis=1)
+    peak = np.zeros_like(nccf, dtype=bool)
+    peak[:, 1:-1] = (nccf[:, 1:-1] >= nccf[:, :-2]) & (nccf[:, 1:-1] > nccf[:, 2:])
+    peak &= nccf >= PERIOD_PEAK_SHARE * best[:, None]
+    first_peak = np.where(peak.any(axis=1), peak.argmax(axis=1), nccf.argmax(axis=1))
+    return best, lags[first_peak].astype(np.float64)
+
+
+def _relative_pitch(f0_hz: np.ndarray, voicing: np.ndarray) -> np.ndarray:
+    """Semitones above the median pitch of the clearly voiced hops; 0 where not voiced."""
+    voiced = voicing >= PITCH_MIN_VOICING
+    if voiced.sum() < 10:
+        return np.zeros(len(f0_hz), dtype=np.float32)
+    semitones = 12.0 * np.log2(f0_hz / np.median(f0_hz[voiced]))
+    return np.where(voiced, np.clip(semitones, -PITCH_RANGE_ST, PITCH_RANGE_ST),
+                    0.0).astype(np.float32)
 
 
 def _smooth_across_frequency(power: np.ndarray, freqs: np.ndarray) -> np.ndarray:

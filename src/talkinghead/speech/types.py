@@ -42,8 +42,8 @@ class PhoneSpan:
 class AcousticFeatures:
     """Language-independent cues, one value per hop of `hop_s` seconds (hop i centred on i * hop_s).
 
-    All are 0..1. They drive the mouth where the phones are unsure, set how far it opens, and
-    give motion its pauses and emphasis.
+    All but `pitch` are 0..1. They drive the mouth where the phones are unsure, set how far it
+    opens, and give motion its pauses, emphasis and accents.
     """
 
     hop_s: float
@@ -53,8 +53,12 @@ class AcousticFeatures:
     rounding: np.ndarray  # low second formant of voiced sounds: high for "UW"/"OW"; 0 unvoiced
     frication: np.ndarray  # high-frequency noise of unvoiced sounds ("S", "F", "SH")
     speech: np.ndarray  # voice activity, 0 or 1, short in-word gaps already bridged
+    pitch: np.ndarray | None = None  # semitones above the clip's median voice pitch where
+    # voiced, 0 elsewhere (and where not given): what brows and nods follow, not a 0..1 cue
 
     def __post_init__(self) -> None:
+        if self.pitch is None:
+            object.__setattr__(self, "pitch", np.zeros(len(self.loudness), dtype=np.float32))
         n = None
         for f in fields(self):
             if f.name == "hop_s":

@@ -165,3 +165,33 @@ def test_sealing_an_open_mouth_samples_the_lips_from_inside_their_edge(rig, clos
     np.testing.assert_array_equal(sealed[others], rig.rest[others])
     np.testing.assert_array_equal(source_points(closed_rig, FramePose(lips_closed=1)),
                                   closed_rig.rest)
+
+
+def test_brow_raise_lifts_the_brows_and_the_forehead_less(rig):
+    rest = pose_points(rig, FramePose())
+    raised = pose_points(rig, FramePose(brow_raise=1.0))
+    lift = (rest - raised) @ rig.v  # upwards, pixels
+    assert lift[19] == pytest.approx(0.1 * rig.iod)  # a tenth of the inter-ocular distance
+    assert (lift[17:27] > 0.5 * lift[19]).all()
+    forehead = (rig.brow_weight > 0) & (np.arange(len(rig.rest)) >= 68)
+    assert forehead.any() and (lift[forehead] < lift[19]).all() and (lift[forehead] > 0).all()
+    assert np.abs(lift[36:48]).max() < 1e-9, "the eyes stay"
+
+
+def test_knitted_brows_come_down_and_together(rig):
+    rest = pose_points(rig, FramePose())
+    knit = pose_points(rig, FramePose(brow_raise=-1.0))
+    assert ((knit[17:27] - rest[17:27]) @ rig.v > 0).all()  # down
+    inner = lambda p: float((p[22] - p[21]) @ rig.u)  # noqa: E731
+    assert inner(knit) < inner(rest)
+
+
+def test_gaze_moves_the_irises_not_the_eye_corners(rig):
+    rest = pose_points(rig, FramePose())
+    glance = pose_points(rig, FramePose(gaze_x=0.1))
+    shift = (glance - rest) @ rig.u
+    width = float(np.linalg.norm(rig.rest[39] - rig.rest[36]))
+    np.testing.assert_allclose(shift[74:77], 0.1 * width, rtol=1e-6)  # the right eye's iris
+    assert np.abs(shift[[36, 39, 42, 45]]).max() < 1e-9
+    down = pose_points(rig, FramePose(gaze_y=0.1))
+    assert ((down[[37, 38]] - rest[[37, 38]]) @ rig.v > 0).all(), "the lids follow a bit"

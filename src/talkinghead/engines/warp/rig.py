@@ -43,6 +43,27 @@ ROUND_OPENING_NARROW = 0.15  # full rounding draws the inner lip line this much 
 PUCKER_SHARES = {49: -0.6, 50: -1.0, 51: -1.0, 52: -1.0, 53: -0.6,  # upper outline goes up
                  55: 0.6, 56: 1.0, 57: 1.0, 58: 1.0, 59: 0.6}  # lower outline goes down
 
+# Brows (MotionPlan.brow_raise): 1 lifts them by BROW_LIFT inter-ocular distances, the middle of
+# each brow most; the forehead's control points take FOREHEAD_FOLLOW of it, so the skin above
+# the brows moves with them and the hairline does not. Knitting (brow_raise < 0) lowers them and
+# draws the inner ends together by up to KNIT_IN.
+BROW_LIFT = 0.1
+BROW_SHARES = {17: 0.6, 18: 0.85, 19: 1.0, 20: 1.0, 21: 0.9,
+               22: 0.9, 23: 1.0, 24: 1.0, 25: 0.85, 26: 0.6}
+KNIT_IN = {21: 0.05, 20: 0.025, 22: 0.05, 23: 0.025}  # IOD at brow_raise = -1
+FOREHEAD_FOLLOW = 0.45
+
+# Gaze (MotionPlan.gaze_x, gaze_y, in eye widths): per eye a point at the centre of the
+# opening and one on each side of it, IRIS_SIDE eye widths away (just beyond the iris, whose
+# radius is about a fifth of the eye's width), move together, so the iris, pupil and catch
+# lights shift as one piece and the white of the eye stretches or squeezes beside them. The
+# lids follow a vertical glance by LID_FOLLOW of it.
+IRIS_SIDE = 0.24
+EYES = ((36, 37, 38, 39, 40, 41), (42, 43, 44, 45, 46, 47))
+IRIS_POINTS = (74, 75, 76, 77, 78, 79)  # right eye centre, sides; left eye centre, sides
+LID_FOLLOW = 0.35
+LIDS = (37, 38, 40, 41, 43, 44, 46, 47)
+
 # Generic head shape for the 3D rotation, in inter-ocular distances (IOD).
 HEAD_CENTER_BELOW_EYES = 0.55
 HEAD_HALF_WIDTH = 1.25
@@ -110,6 +131,9 @@ class FramePose:
     lip_round: float = 0.0
     upper_lip_raise: float = 0.0
     blink: float = 0.0
+    brow_raise: float = 0.0
+    gaze_x: float = 0.0
+    gaze_y: float = 0.0
     yaw: float = 0.0
     pitch: float = 0.0
     roll: float = 0.0
@@ -124,6 +148,7 @@ class Rig:
     rest: np.ndarray  # (n, 2) control points in region pixels; the first 68 are the landmarks
     head_weight: np.ndarray  # (n,) how much of the head motion each point takes
     jaw_weight: np.ndarray  # (n,) share of the jaw drop for the extra points (cheeks, under chin)
+    brow_weight: np.ndarray  # (n,) share of the brows' lift (brows and forehead)
     depth: np.ndarray  # (n,) generic head depth, pixels towards the camera
     origin: np.ndarray  # eye midpoint, pixels
     u: np.ndarray  # unit vector along the eye line
@@ -151,7 +176,7 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
     margin = 0.04 * min(width, height)
     inside = ((extra.points[:, 0] > margin) & (extra.points[:, 0] < width - 1 - margin)
               & (extra.points[:, 1] > margin) & (extra.points[:, 1] < height - 1 - margin))
-    inside[:6] = True  # the teeth edges keep their indices 68-73
+    inside[:12] = True  # the teeth edges and iris points keep their indices 68-79
     border = _border_anchors(width, height)
     rest = np.vstack([pts, extra.points[inside], border])
     still = np.zeros(len(border))
@@ -161,12 +186,15 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
     falloff = np.where(of_face, FACE_EDGE_FALLOFF_IOD, EDGE_FALLOFF_IOD) * iod
     head_weight = np.minimum(head_weight, _edge_cap(rest, width, height, falloff))
     jaw_weight = np.concatenate([np.zeros(N_LANDMARKS), extra.jaw[inside], still])
+    landmark_brows = np.zeros(N_LANDMARKS)
+    landmark_brows[list(BROW_SHARES)] = list(BROW_SHARES.values())
+    brow_weight = np.concatenate([landmark_brows, extra.brow[inside], still])
     mouth_width = float(np.linalg.norm(pts[64] - pts[60])) or float(
         np.linalg.norm(pts[54] - pts[48]))
     rest_gaps = np.array([max(0.0, (pts[lo] - pts[up]) @ v) for up, lo, _ in INNER_COLUMNS])
     depth = _head_depth(rest, origin, u, v, iod)
-    return Rig(rest, head_weight, jaw_weight, depth, origin, u, v, iod, mouth_width, rest_gaps,
-               len(border))
+    return Rig(rest, head_weight, jaw_weight, brow_weight, depth, origin, u, v, iod, mouth_width,
+               rest_gaps, len(border))
 
 
 @dataclass(frozen=True)
@@ -174,29 +202,36 @@ class _ExtraPoints:
     points: np.ndarray  # (k, 2)
     head: np.ndarray  # share of the head motion
     jaw: np.ndarray  # share of the jaw drop
+    brow: np.ndarray  # share of the brows' lift
     of_face: np.ndarray  # part of the face, which turns as one piece
 
 
 def _extra_points(pts: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndarray,
                   iod: float) -> _ExtraPoints:
-    """Control points beyond the landmarks: teeth edges first (indices 68-73), then cheeks,
-    forehead, under the chin, and rings round the head."""
-    extra: list[tuple[np.ndarray, float, float, bool]] = []
+    """Control points beyond the landmarks: teeth edges first (indices 68-73), iris points
+    (74-79), then cheeks, forehead, under the chin, and rings round the head."""
+    extra: list[tuple[np.ndarray, float, float, float, bool]] = []
 
     def at(a: float, b: float) -> np.ndarray:
         return origin + (a * u + b * v) * iod
 
     for _ in range(2):  # teeth edges (68-73), always kept: mouth.py paints between them
         for upper, lower, _share in INNER_COLUMNS:
-            extra.append((pts[upper] + TEETH_SPLIT * (pts[lower] - pts[upper]), 1.0, 0.0, True))
+            extra.append((pts[upper] + TEETH_SPLIT * (pts[lower] - pts[upper]), 1.0, 0.0, 0.0,
+                          True))
+    for eye in EYES:  # iris points (74-79), always kept
+        centre = pts[list(eye)].mean(axis=0)
+        side = IRIS_SIDE * (pts[eye[3]] - pts[eye[0]])
+        for point in (centre, centre - side, centre + side):
+            extra.append((point, 1.0, 0.0, 0.0, True))
     # Cheeks spread the jaw motion so that it does not fold at the jaw line.
     for (i, j), jaw in (((3, 48), 0.3), ((13, 54), 0.3), ((1, 31), 0.08), ((15, 35), 0.08)):
-        extra.append((0.5 * (pts[i] + pts[j]), 1.0, jaw, True))
+        extra.append((0.5 * (pts[i] + pts[j]), 1.0, jaw, 0.0, True))
     for a in (-0.8, -0.4, 0.0, 0.4, 0.8):  # forehead
-        extra.append((at(a, -0.95), 1.0, 0.0, True))
+        extra.append((at(a, -0.95), 1.0, 0.0, FOREHEAD_FOLLOW, True))
     # Under the chin: the neck skin stretches with an opening jaw.
     for k, share in ((5, 0.3), (6, 0.45), (8, 0.55), (10, 0.45), (11, 0.3)):
-        extra.append((pts[k] + 0.35 * iod * v, 0.7, share, False))
+        extra.append((pts[k] + 0.35 * iod * v, 0.7, share, 0.0, False))
     # Hair and head outline, a softer ring, then a still one: head motion fades to zero
     # around the head, and what lies beyond the still ring (background) is not resampled.
     for ring_scale, top_w, bottom_w in HEAD_RINGS:
@@ -204,9 +239,10 @@ def _extra_points(pts: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndar
             a = np.cos(angle) * 1.6 * ring_scale
             b = HEAD_CENTER_BELOW_EYES - np.sin(angle) * 2.05 * ring_scale
             below = np.clip((b - HEAD_CENTER_BELOW_EYES) / (2.05 * ring_scale), 0, 1)
-            extra.append((at(a, b), top_w + (bottom_w - top_w) * below, 0.0, False))
-    points, head, jaw, of_face = zip(*extra, strict=True)
-    return _ExtraPoints(np.array(points), np.array(head), np.array(jaw), np.array(of_face))
+            extra.append((at(a, b), top_w + (bottom_w - top_w) * below, 0.0, 0.0, False))
+    points, head, jaw, brow, of_face = zip(*extra, strict=True)
+    return _ExtraPoints(np.array(points), np.array(head), np.array(jaw), np.array(brow),
+                        np.array(of_face))
 
 
 def _edge_cap(points: np.ndarray, width: int, height: int, falloff: np.ndarray) -> np.ndarray:
@@ -254,7 +290,8 @@ def pose_points(rig: Rig, pose: FramePose) -> np.ndarray:
 
 
 def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
-    """Mouth motion as offsets along u and v, in pixels (blinks are drawn by eyelids.py)."""
+    """Mouth, brow and gaze motion as offsets along u and v, in pixels (blinks are drawn by
+    eyelids.py)."""
     n = len(rig.rest)
     along, down = np.zeros(n), np.zeros(n)
     width = rig.mouth_width
@@ -289,7 +326,29 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
         down[k] += CORNER_JAW_SHARE * jaw_drop
     _mouth_width_offsets(rig, pose, open_gap, along)
     _pucker_offsets(rig, rounding, along)
+    _brow_offsets(rig, pose.brow_raise, along, down)
+    _gaze_offsets(rig, pose.gaze_x, pose.gaze_y, along, down)
     return along, down
+
+
+def _brow_offsets(rig: Rig, raise_: float, along: np.ndarray, down: np.ndarray) -> None:
+    """Lift the brows and the forehead skin above them, or knit them (raise_ < 0)."""
+    down -= raise_ * BROW_LIFT * rig.iod * rig.brow_weight
+    if raise_ < 0:
+        for k, inward in KNIT_IN.items():
+            towards_nose = -np.sign((rig.rest[k] - rig.origin) @ rig.u)
+            along[k] += towards_nose * (-raise_) * inward * rig.iod
+
+
+def _gaze_offsets(rig: Rig, gaze_x: float, gaze_y: float, along: np.ndarray,
+                  down: np.ndarray) -> None:
+    """Shift each eye's iris points by the gaze (eye widths); the lids follow a vertical one."""
+    for eye, irises in zip(EYES, (IRIS_POINTS[:3], IRIS_POINTS[3:]), strict=True):
+        width = float(np.linalg.norm(rig.rest[eye[3]] - rig.rest[eye[0]]))
+        along[list(irises)] += gaze_x * width
+        down[list(irises)] += gaze_y * width
+        lids = [k for k in LIDS if k in eye]
+        down[lids] += LID_FOLLOW * gaze_y * width
 
 
 def _pucker_offsets(rig: Rig, rounding: float, along: np.ndarray) -> None:
