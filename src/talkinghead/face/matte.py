@@ -4,11 +4,12 @@ The method is classical and needs only OpenCV and NumPy (no model, no download):
 
 1. Seeds from the 68 landmarks, built in the face's own frame (v down the face from the chin,
    u across it, lengths in inter-ocular distances) on a copy scaled to at most
-   `WORK_MAX_SIDE_PX`: the face hull, a neck strip and a torso core widening below it are
-   sure foreground; a head ellipse (the hair, above the brows and beside the face) and a
-   trapezoid for the shoulders and body, widening down to the picture's bottom, are probable
-   foreground; the rest is probable background, and the picture's border outside those
-   shapes is sure background.
+   `WORK_MAX_SIDE_PX`: the face hull, the top of the head, a neck strip and a torso core
+   widening below it are sure foreground; a head ellipse (the hair, above the brows and beside
+   the face) and a body shape out to the shoulders and down to the picture's bottom are
+   probable foreground; the rest is probable background, so that GrabCut learns the backdrop
+   beside the person too, and the picture's border outside wider envelopes of those shapes
+   is sure background.
 2. GrabCut (`GRABCUT_ITERATIONS` rounds) labels the probable pixels by their colours; the
    person is the connected part holding the face, with small holes filled.
 3. A guided filter (He, Sun & Tang), guided by the picture's colours, turns the hard edge into a
@@ -16,12 +17,17 @@ The method is classical and needs only OpenCV and NumPy (no model, no download):
    computed at the working size and applied to the full-size picture. Only a band along the
    edge is softened: inside and outside it the matte stays exactly 1 and 0.
 
-Known failure cases (see dev/talkinghead_dev/mattes.py for the contact sheets):
-- clothes or hair of the background's colour (a dark suit on a dark backdrop) are lost or the
-  backdrop is kept, wherever no seed decides;
-- backdrop features of skin or hair colour touching the person (a warm lamp glow beside
-  the head, a chair's back) can be kept as person;
-- thin strands and see-through hair come out as a soft fringe, not a true matte of each hair;
+Known failure cases, from the contact sheets of benchmarks/mattes.py (0.5-1.8 s a portrait on
+a 2-core CPU; no extra dependency: pymatting's closed-form matting on the same cut was no
+cleaner on these portraits and brings numba and llvmlite, ~210 MB and a ~40 s first import):
+- backdrop of skin or hair colour touching the person is kept: a warm lamp glow beside the
+  neck, a wooden bench beside a full figure's skirt;
+- clothes far to the side of the body axis and unlike the face (a striped sweater in a
+  corner) are cut, as is the backdrop's colour on the person wherever no seed decides;
+- dark hair on a dark backdrop gets a wide soft edge, and slivers of backdrop between hair
+  and the picture's edge can stay;
+- thin strands and see-through hair come out as a soft fringe, not a true matte of each hair,
+  and the backdrop's colour shows in that fringe (no foreground colour is estimated);
 - a body far off the vertical below the chin (reclining, turned away) leaves the torso seeds
   on the background.
 """
