@@ -24,6 +24,7 @@ from typing import Final
 import numpy as np
 from scipy import ndimage
 
+from .emphasis import loudness_rise, strong_peaks
 from .frames import FrameSpeech
 
 ACCENT_BASELINE_S: Final = 0.8  # Gaussian sigma of the local pitch baseline
@@ -73,25 +74,14 @@ def _pitch_over_baseline(frames: FrameSpeech) -> np.ndarray:
 
 def _onsets(frames: FrameSpeech) -> np.ndarray:
     """0..1 per frame: how sharply the loudness rises (a stressed syllable's start)."""
-    loud = ndimage.gaussian_filter1d(frames.loudness.astype(np.float64),
-                                     ONSET_SMOOTH_S * frames.fps, mode="nearest")
-    per_frame_at_25 = np.diff(loud, prepend=loud[0]) * frames.fps / 25.0
+    per_frame_at_25 = loudness_rise(frames, ONSET_SMOOTH_S) * frames.fps / 25.0
     return np.clip(per_frame_at_25 / ONSET_FULL, 0, 1)
 
 
 def _raises(accent: np.ndarray, fps: int) -> np.ndarray:
     """A raise for each strong accent peak: up to the peak in RISE_S, then a slow fall."""
     n = len(accent)
-    if not accent.any():
-        return np.zeros(n)
-    from scipy import signal  # here, not at the top: see speech/sphinx.py
-
-    threshold = np.percentile(accent[accent > 0], ACCENT_QUANTILE)
-    peaks, props = signal.find_peaks(accent, height=threshold,
-                                     distance=max(1, round(ACCENT_GAP_S * fps)))
-    if not peaks.size:
-        return np.zeros(n)
-    strength = props["peak_heights"] / np.max(props["peak_heights"])
+    peaks, strength = strong_peaks(accent, ACCENT_QUANTILE, round(ACCENT_GAP_S * fps))
     rise = max(1, round(RISE_S * fps))
     t = np.arange(-rise, int(5 * FALL_S * fps) + 1, dtype=np.float64)
     up = np.clip(1 + t / rise, 0, 1)

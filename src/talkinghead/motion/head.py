@@ -18,6 +18,7 @@ from typing import Final
 import numpy as np
 from scipy import ndimage
 
+from .emphasis import loudness_rise, strong_peaks
 from .frames import FrameSpeech
 from .types import freeze_arrays
 
@@ -138,20 +139,10 @@ def _smooth_noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
 def _nods(frames: FrameSpeech, style: HeadStyle, fps: int) -> np.ndarray:
     """0..1 nod depth per frame: a quick dip after each strong loudness onset."""
     n = frames.n_frames
-    loud = ndimage.gaussian_filter1d(frames.loudness.astype(np.float64),
-                                     EMPHASIS_SMOOTH_S * fps, mode="nearest")
-    onset = np.maximum(np.diff(loud, prepend=loud[0]), 0.0) * frames.speech
-    if not onset.any():
-        return np.zeros(n)
-    threshold = np.percentile(onset[onset > 0], EMPHASIS_QUANTILE)
-    from scipy import signal  # here, not at the top: see speech/sphinx.py
-
-    peaks, props = signal.find_peaks(onset, height=threshold,
-                                     distance=max(1, round(style.nod_gap_s * fps)))
+    onset = loudness_rise(frames, EMPHASIS_SMOOTH_S) * frames.speech
+    peaks, strength = strong_peaks(onset, EMPHASIS_QUANTILE, round(style.nod_gap_s * fps))
     impulses = np.zeros(n)
-    if peaks.size:
-        strength = props["peak_heights"] / np.max(props["peak_heights"])
-        impulses[peaks] = 0.4 + 0.6 * strength
+    impulses[peaks] = 0.4 + 0.6 * strength
     tau = style.nod_s * fps
     t = np.arange(int(6 * tau) + 1)
     kernel = (t / tau) * np.exp(1.0 - t / tau)  # rises to 1 at tau, settles back smoothly

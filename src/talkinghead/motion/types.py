@@ -87,8 +87,8 @@ class MotionPlan:
     a glance of about 5 degrees), 0 as in the portrait.
     Head (face axes as in engines/warp/rig.py: a right, b down, depth towards the camera):
     `head_yaw` turns about the vertical axis, `head_pitch` > 0 lifts the chin, `head_roll`
-    tilts in the image plane, all in radians (|x| < 0.2); `head_x` (right) and `head_y` (down) in
-    inter-ocular distances (|x| < 0.1). Frame 0 starts at the rest pose.
+    tilts in the image plane, all in radians (|x| < 0.3); `head_x` (right) and `head_y` (down) in
+    inter-ocular distances (|x| < 0.15). Frame 0 starts at the rest pose.
     """
 
     fps: int

@@ -54,7 +54,7 @@ class AcousticFeatures:
     frication: np.ndarray  # high-frequency noise of unvoiced sounds ("S", "F", "SH")
     speech: np.ndarray  # voice activity, 0 or 1, short in-word gaps already bridged
     pitch: np.ndarray | None = None  # semitones above the clip's median voice pitch where
-    # voiced, 0 elsewhere (and where not given): what brows and nods follow, not a 0..1 cue
+    # voiced, 0 elsewhere (and where not given): what the brows follow, not a 0..1 cue
 
     def __post_init__(self) -> None:
         if self.pitch is None:
