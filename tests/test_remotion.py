@@ -15,12 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
 from talkinghead.media.audio import load_audio
-from talkinghead_dev.measure import mouth_opening, video_facts, video_frames
+from talkinghead_dev.measure import mouth_opening, video_facts, video_frames, video_frames_rgba
 
 pytestmark = [pytest.mark.slow, pytest.mark.remotion]
 
@@ -182,3 +183,67 @@ def test_mouth_in_the_overlay_moves_with_the_speech(composed, sample_speech_path
     rest = np.median(source[silence])
     assert abs(np.median(overlay[silence]) - rest) < 0.04
     assert np.mean(np.abs(overlay[silence] - rest)) < np.mean(np.abs(overlay[speech] - rest))
+
+
+# The layout of examples/remotion/src/NarratorCutout.tsx at size "md".
+CUTOUT_HEIGHT_SHARE, CUTOUT_RIGHT_SHARE = 0.65, 0.04
+CUTOUT_FRAME = 45  # after the slide's fade-in (half a second)
+
+
+def cutout_box(narrator_size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the cut-out narrator inside the composed frame."""
+    width, height = CANVAS
+    narrator_h = round(height * CUTOUT_HEIGHT_SHARE)
+    narrator_w = round(narrator_h * narrator_size[0] / narrator_size[1])
+    x1 = width - round(width * CUTOUT_RIGHT_SHARE)
+    return x1 - narrator_w, height - narrator_h, x1, height
+
+
+@pytest.fixture(scope="module")
+def cutout(remotion_cli, sample_portrait_path, sample_speech_path, tmp_path_factory):
+    """A narrator with alpha, one frame of NarratorCutout, and the same frame of the Slide
+    alone (what should show wherever the narrator is transparent)."""
+    public = tmp_path_factory.mktemp("public")
+    narrator = public / "narrator.webm"
+    run = subprocess.run(
+        [sys.executable, "-m", "talkinghead", "--image", str(sample_portrait_path),
+         "--audio", str(sample_speech_path), "--output", str(narrator), "--aspect", "1:1",
+         "--resolution", "360x360", "--framing", "chest", "--fps", str(FPS),
+         "--background", "transparent", "--format", "webm", "--quiet", "--json"],
+        capture_output=True, text=True, check=True)
+    summary = json.loads(run.stdout)
+    props = public / "cutout.json"
+    props.write_text(json.dumps(summary))
+    stills = {}
+    for composition in ("NarratorCutout", "Slide"):
+        out = tmp_path_factory.mktemp("still") / f"{composition}.png"
+        run = subprocess.run(
+            [*remotion_cli, "still", "src/index.ts", composition, str(out),
+             f"--frame={CUTOUT_FRAME}", f"--props={props}", f"--public-dir={public}",
+             f"--browser-executable={CHROMIUM}", "--chrome-mode=chrome-for-testing",
+             f"--width={CANVAS[0]}", f"--height={CANVAS[1]}", "--log=info"],
+            check=False, cwd=EXAMPLE, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        stills[composition] = np.asarray(Image.open(out).convert("RGB")).astype(float)
+    narrator_frame = list(video_frames_rgba(narrator))[CUTOUT_FRAME]
+    return summary, narrator_frame, stills["NarratorCutout"], stills["Slide"]
+
+
+def test_the_cut_out_narrator_stands_on_the_slide_not_in_a_box(cutout):
+    summary, narrator, composed, slide = cutout
+    assert summary["alpha"] is True
+    x0, y0, x1, y1 = cutout_box((summary["width"], summary["height"]))
+    placed = np.asarray(Image.fromarray(narrator).resize((x1 - x0, y1 - y0), Image.BILINEAR))
+    alpha = placed[:, :, 3]
+    rgb = placed[:, :, :3].astype(float)
+    # Pixels well inside the person or well clear of it (the scaling blurs the edge between).
+    person = cv2.erode((alpha >= 250).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    clear = cv2.erode((alpha <= 5).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert person.mean() > 0.2 and clear.mean() > 0.2
+    here, underneath = composed[y0:y1, x0:x1], slide[y0:y1, x0:x1]
+    assert np.abs(here[person] - rgb[person]).mean() < 8  # the narrator's own pixels
+    assert np.abs(here[clear] - underneath[clear]).mean() < 4  # the slide shows through
+    # ... where the narrator's video has colours of its own (a box would show them).
+    assert np.abs(rgb[clear] - underneath[clear]).mean() > 20
+    # Outside the narrator the frame is the slide.
+    assert np.abs(composed[:, :x0 - 2] - slide[:, :x0 - 2]).mean() < 1

@@ -49,6 +49,8 @@ def test_every_preset_is_valid():
 @pytest.mark.parametrize("values, message", [
     ({"fps": 29}, "--fps"), ({"format": "avi"}, "--format"), ({"aspect": "21:9"}, "--aspect"),
     ({"framing": "waist"}, "--framing"), ({"pad": "color:green"}, "--pad"),
+    ({"background": "color:#12345"}, "color:#1a2b3c"), ({"background": " "}, "--background"),
+    ({"background": "transparent"}, "needs --format webm .* or mov .*: mp4 video has no alpha"),
     ({"resolution": (1281, 720)}, "even"), ({"resolution": (1280, 720), "aspect": "9:16"},
                                             "does not match"),
 ])
@@ -65,3 +67,16 @@ def test_resolution_parses_and_frames_the_face():
     assert not RenderSettings().frames_the_face
     with pytest.raises(SettingsError):
         parse_resolution("1280by720")
+
+
+def test_the_background_choice_says_what_it_needs():
+    keep = RenderSettings()
+    assert (keep.cuts_out, keep.has_alpha, keep.background_file) == (False, False, None)
+    for fmt in ("webm", "mov"):
+        clear = RenderSettings(background="transparent", format=fmt)
+        assert (clear.cuts_out, clear.has_alpha, clear.background_file) == (True, True, None)
+    for choice in ("blur", "color:#1A2b3c"):
+        replaced = RenderSettings(background=choice)  # mp4 is fine: no alpha leaves
+        assert (replaced.cuts_out, replaced.has_alpha, replaced.background_file) == (
+            True, False, None)
+    assert RenderSettings(background="slides/bg.png").background_file == "slides/bg.png"

@@ -47,11 +47,13 @@ def test_each_flag_sets_its_setting():
              "preprocess": ["--preprocess", "full"], "enhance": ["--no-enhance"],
              "fps": ["--fps", "30"], "seed": ["--seed", "11"], "format": ["--format", "webm"],
              "aspect": ["--aspect", "16:9"], "resolution": ["--resolution", "640x360"],
-             "framing": ["--framing", "head"], "pad": ["--pad", "edge"]}
+             "framing": ["--framing", "head"], "pad": ["--pad", "edge"],
+             "background": ["--background", "blur"]}
     assert set(given) == {f.name for f in option_fields()}
     expected = {"size": 512, "expression_scale": 1.5, "pose_style": 7, "still": True,
                 "preprocess": "full", "enhance": False, "fps": 30, "seed": 11, "format": "webm",
-                "aspect": "16:9", "resolution": (640, 360), "framing": "head", "pad": "edge"}
+                "aspect": "16:9", "resolution": (640, 360), "framing": "head", "pad": "edge",
+                "background": "blur"}
     for name, argv in given.items():
         args = parser.parse_args(argv)
         chosen = settings_for(args.preset, **{f.name: getattr(args, f.name)

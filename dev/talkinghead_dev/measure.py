@@ -77,6 +77,23 @@ def video_frames(path: str | Path) -> Iterator[np.ndarray]:
             yield frame.to_ndarray(format="rgb24")
 
 
+def video_frames_rgba(path: str | Path) -> Iterator[np.ndarray]:
+    """Decoded frames as RGBA. WebM's VP9 alpha is a second stream in the blocks' additions,
+    which only the libvpx decoder reads (FFmpeg's own vp9 decoder drops it)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        if stream.metadata.get("alpha_mode") == "1":
+            decoder = av.CodecContext.create("libvpx-vp9", "r")
+            for packet in container.demux(stream):
+                if packet.dts is None:
+                    continue
+                for frame in decoder.decode(packet):
+                    yield frame.to_ndarray(format="rgba")
+            return
+        for frame in container.decode(stream):
+            yield frame.to_ndarray(format="rgba")
+
+
 def mouth_opening(frame: np.ndarray) -> float:
     """Inner-lip gap over the inter-ocular distance; NaN where no face is found.
 

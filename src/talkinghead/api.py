@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from .engines.registry import get_engine
-from .errors import TalkingHeadError
+from .errors import SettingsError, TalkingHeadError
 from .events import NullSink, ProgressSink
 from .face.framing import UPSCALE_WARNING, FramedPortrait, apply_framing, plan_framing
 from .face.landmarks import LANDMARK_MODEL_VARIABLE, detect_face, landmark_model
+from .face.matte import foreground_colours, framed_person_matte
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks, spread_chunk_seconds
 from .jobs.cleanup import CleanupLimits, clean_store
 from .jobs.delivery import deliver, refuse_overwriting, refuse_overwriting_inputs_of
@@ -39,6 +40,7 @@ from .jobs.runner import ChunkExecutor, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .jobs.timeout import Deadline, Timeout, auto_timeout_s
 from .media.audio import Audio, load_audio
+from .media.compose import backdrop_for
 from .media.files import copy_file, ensure_file_writable, ensure_writable
 from .media.formats import output_format
 from .media.image import Portrait, load_portrait
@@ -68,6 +70,7 @@ class RenderResult:
     faces_found: int
     face_box: tuple[float, float, float, float]  # in output pixels
     reused: bool = False  # True when an identical earlier job's video was reused
+    alpha: bool = False  # True when the video has an alpha channel (--background transparent)
 
 
 def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.PathLike,
@@ -99,15 +102,19 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     outputs = {"the output": output}
     if motion_json is not None:
         outputs["the motion JSON"] = Path(motion_json)
-    refuse_overwriting(outputs, [Path(image), Path(audio)], store)
-    ensure_writable(output, output_format(settings.format))
+    backdrop_file = settings.background_file
+    inputs = [Path(image), Path(audio), *([Path(backdrop_file)] if backdrop_file else [])]
+    refuse_overwriting(outputs, inputs, store)
+    ensure_writable(output, output_format(settings.format, alpha=settings.has_alpha))
     if motion_json is not None:
         ensure_file_writable(Path(motion_json), "give a file name for the motion JSON")
     _check_engine(engine, settings)
     executor = executor_for(backend, workers)
     portrait = load_portrait(image)
     sound = load_audio(audio)
-    key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds, transcript)
+    background = load_background(backdrop_file) if backdrop_file else None
+    key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds, transcript,
+                    background.sha256 if background else None)
     job = store.find_resumable(key) or finished_job(store, key)
     if job is not None and inputs_saved(store.folder(job.id)):
         sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
@@ -122,7 +129,7 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
         job = create_job(store, new_job_id(), portrait, sound, settings, engine, output,
                        spread_chunk_seconds(sound.duration_s, chunk_seconds) if local
                        else chunk_seconds, key, sink, started, transcript,
-                       workers or os.cpu_count() or 1)
+                       workers or os.cpu_count() or 1, background)
     if motion_json is not None:
         write_plan_json(motion_plan(job.id, store=store), motion_json)
     return _run(store, job, output, executor, sink, timeout_s, started)
@@ -139,7 +146,7 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
     job = store.get(job_id)
     output = Path(output) if output else Path(job.output_path)
     refuse_overwriting_inputs_of(job, output, store)
-    ensure_writable(output, output_format(job.settings.format))
+    ensure_writable(output, output_format(job.settings.format, alpha=job.settings.has_alpha))
     if not inputs_saved(store.folder(job.id)):
         raise TalkingHeadError(f"job {job.id} has no saved plan (it died while planning); "
                                "run the original command again")
@@ -195,12 +202,15 @@ def motion_plan(job_id: str, *, store: JobStore | None = None) -> MotionPlan:
 
 
 def input_key(image_sha256: str, audio_sha256: str, settings: RenderSettings, engine: str,
-              chunk_seconds: float, transcript: str | None = None) -> str:
+              chunk_seconds: float, transcript: str | None = None,
+              background_sha256: str | None = None) -> str:
     """Identity of a render: the same key means the same video, so the job can be resumed."""
     identity = {"image": image_sha256, "audio": audio_sha256, "settings": settings.to_dict(),
                 "engine": engine, "chunk_seconds": chunk_seconds, "code": code_fingerprint()}
     if transcript:  # absent rather than None: keys of renders without one stay as they were
         identity["transcript"] = hashlib.sha256(transcript.encode()).hexdigest()
+    if background_sha256:  # --background FILE: the picture, wherever it lies
+        identity["background"] = background_sha256
     if os.environ.get(LANDMARK_MODEL_VARIABLE):  # another landmark model, another video
         model = landmark_model().resolve()
         identity["landmarks"] = [str(model), model.stat().st_size, model.stat().st_mtime_ns]
@@ -238,16 +248,19 @@ def rendered_by_other_code(store: JobStore, image_sha256: str, audio_sha256: str
 def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
                settings: RenderSettings, engine: str, output: Path, chunk_seconds: float,
                key: str, sink: ProgressSink, started: float, transcript: str | None = None,
-               workers: int = 1) -> Job:
+               workers: int = 1, background: Portrait | None = None) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job.
 
-    Speech analysis uses up to `workers` processes, which decode while the face is found."""
+    Speech analysis uses up to `workers` processes, which decode while the face is found.
+    `background` is the picture of `--background FILE`."""
     with speech_pool(sound.duration_s, workers) as pool:
         recognized = (start_recognition(sound.samples, sound.sample_rate, pool=pool)
                       if pool is not None else None)  # the workers decode from here on
         with sink.stage("face"):
             face = detect_face(portrait.pixels, sink)
-        framing = plan_framing((portrait.width, portrait.height), face, settings)
+            framing = plan_framing((portrait.width, portrait.height), face, settings)
+            matte = (framed_person_matte(portrait.pixels, face, framing)
+                     if settings.cuts_out else None)
         if framing.mode == "frame" and framing.scale > UPSCALE_WARNING:
             sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
                         "a larger portrait or a smaller --resolution will look sharper")
@@ -257,6 +270,12 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
         sink.notice("the transcript could not be aligned to the audio (is it what is said, "
                     "in English?); the mouth follows the recognised speech instead")
     canvas, framed_face = apply_framing(portrait.pixels, face, framing)
+    backdrop = None
+    if matte is not None:
+        backdrop = backdrop_for(settings.background, canvas, matte,
+                                background.pixels if background else None)
+        canvas = foreground_colours(canvas, matte, framed_face.interocular)
+        matte = (matte * 255 + 0.5).astype(np.uint8)
     frames = max(1, round(sound.duration_s * settings.fps))
     seed = settings.seed if settings.seed is not None else derive_seed(
         portrait.sha256, sound.sha256, settings)
@@ -264,14 +283,14 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
     chunks = plan_chunks(frames, settings.fps, chunk_seconds,
                          _frame_loudness(speech, frames, settings.fps))
     renderer = get_engine(engine)
-    framed = FramedPortrait(canvas, framed_face, framing.roi)
+    framed = FramedPortrait(canvas, framed_face, framing.roi, matte)
     renderer.check_portrait(framed)
     folder = store.folder(job_id)
     folder.mkdir(parents=True, exist_ok=True)
     if renderer.plans_jobs:  # e.g. sadtalker's audio networks, once for the whole audio
         with sink.stage("coefficients"):
             renderer.plan_job(folder, framed, plan, sound.samples, settings, seed)
-    save_inputs(folder, ChunkInputs(canvas, framed_face, framing.roi, plan))
+    save_inputs(folder, ChunkInputs(canvas, framed_face, framing.roi, plan, matte, backdrop))
     now = time.time()
     width, height = framing.canvas_size
     job = Job(id=job_id, input_key=key, state=PLANNED, created=now, updated=now,
@@ -284,6 +303,14 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
     job = store.create(job)
     sink.notice(f"job {job.id}: {frames} frames in {len(chunks)} chunk(s)")
     return job
+
+
+def load_background(path: str) -> Portrait:
+    """The picture of `--background FILE`, read (and refused with one line) before any work."""
+    try:
+        return load_portrait(path)
+    except TalkingHeadError as e:
+        raise SettingsError(f"--background {path}: {e}") from e
 
 
 def _frame_loudness(speech: Speech, frames: int, fps: int) -> np.ndarray:
@@ -310,4 +337,4 @@ def _run(store: JobStore, job: Job, output: Path, executor: ChunkExecutor, sink:
     clean_store(store, limits, keep=(job.id,))
     return RenderResult(output, job.id, job.width, job.height, job.fps, job.frames,
                         job.duration_s, time.monotonic() - started, face.faces_found,
-                        face.box, reused)
+                        face.box, reused, job.settings.has_alpha)

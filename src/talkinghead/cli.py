@@ -181,7 +181,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                      help=f"with --clean-jobs (default: ${MAX_STORE_GB_VARIABLE} "
                           f"or {DEFAULT_MAX_STORE_GB:g})")
     run.add_argument("--json", action="store_true",
-                     help="print one JSON summary on stdout (output, size, fps, job id, ...)")
+                     help="print one JSON summary on stdout (output, size, fps, job, alpha, ...)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
     run.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -359,7 +359,8 @@ def _report(result: RenderResult, args: argparse.Namespace) -> int:
                    "width": result.width, "height": result.height, "fps": result.fps,
                    "frames": result.frames, "duration_s": round(result.duration_s, 3),
                    "processing_s": round(result.processing_s, 3),
-                   "face_box": [round(v, 1) for v in result.face_box]}
+                   "face_box": [round(v, 1) for v in result.face_box],
+                   "alpha": result.alpha}
         print(json.dumps(summary))
     if not args.quiet:
         print(f"wrote {result.output} ({result.width}x{result.height}, "

@@ -26,6 +26,8 @@ FORMATS: Final = ("mp4", "webm", "mov")
 ASPECTS: Final = {"source": None, "16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:5": 4 / 5}
 FRAMINGS: Final = ("head", "shoulders", "chest")
 PAD_MODES: Final = ("blur", "edge", "color:#RRGGBB")
+BACKGROUNDS: Final = ("keep", "transparent", "blur", "color:#RRGGBB", "FILE")
+ALPHA_FORMATS: Final = ("webm", "mov")  # VP9 with alpha, ProRes 4444
 RESOLUTION_RANGE: Final = (64, 4096)  # pixels per side
 
 DEFAULT_SIZE: Final = 256
@@ -84,7 +86,8 @@ class RenderSettings:
         default_text="derived from the inputs, so reruns match"))
     format: str = _setting("mp4", Option(
         "Format", "mp4: H.264 + AAC; webm: VP9 + Opus; mov: ProRes 422 + AAC (mov does not "
-        "play in browsers: download it)", "frame", choices=FORMATS))
+        "play in browsers: download it); with a transparent background, VP9 with alpha or "
+        "ProRes 4444", "frame", choices=FORMATS))
     aspect: str = _setting("source", Option(
         "Aspect", "output aspect ratio; anything but 'source' frames the face itself", "frame",
         choices=tuple(ASPECTS), default_text="source: the preprocess mode sets the frame"))
@@ -97,6 +100,28 @@ class RenderSettings:
     pad: str = _setting("blur", Option(
         "Pad", "what fills a framed output where the picture does not reach: blur, edge or "
         "color:#RRGGBB", "frame", metavar="blur|edge|color:#RRGGBB"))
+    background: str = _setting("keep", Option(
+        "Background", "behind the person: keep the portrait's; transparent (webm or mov "
+        "output with alpha); blur it; or replace it with color:#RRGGBB or an image FILE", "frame",
+        metavar="keep|transparent|blur|color:#RRGGBB|FILE"))
+
+    @property
+    def cuts_out(self) -> bool:
+        """True when the person is cut out of the portrait's background (any but `keep`)."""
+        return self.background != "keep"
+
+    @property
+    def has_alpha(self) -> bool:
+        """True when the video carries an alpha channel (`--background transparent`)."""
+        return self.background == "transparent"
+
+    @property
+    def background_file(self) -> str | None:
+        """The image named by `--background FILE`, if that is the choice."""
+        if self.background in ("keep", "transparent", "blur") or self.background.startswith(
+                "color:"):
+            return None
+        return self.background
 
     @property
     def frames_the_face(self) -> bool:
@@ -129,6 +154,7 @@ class RenderSettings:
         _check_choice("--aspect", self.aspect, tuple(ASPECTS))
         _check_choice("--framing", self.framing, FRAMINGS)
         _check_pad(self.pad)
+        _check_background(self.background, self.format)
         if self.resolution is not None:
             object.__setattr__(self, "resolution", _checked_resolution(self.resolution,
                                                                        self.aspect))
@@ -157,10 +183,28 @@ def _check_choice(flag: str, value: str, choices: tuple[str, ...]) -> None:
 def _check_pad(pad: str) -> None:
     if pad in ("blur", "edge"):
         return
-    colour = pad.removeprefix("color:")
-    if not (pad.startswith("color:") and len(colour) == 7 and colour.startswith("#")
-            and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+    if not _is_colour(pad):
         raise SettingsError(f"--pad must be blur, edge or color:#RRGGBB, got {pad!r}")
+
+
+def _is_colour(value: str) -> bool:
+    colour = value.removeprefix("color:")
+    return (value.startswith("color:") and len(colour) == 7 and colour.startswith("#")
+            and all(c in "0123456789abcdefABCDEF" for c in colour[1:]))
+
+
+def _check_background(background: str, format: str) -> None:
+    """keep, transparent, blur and color:#RRGGBB; anything else names an image file (whether
+    it can be read is checked when a render starts: a remote worker never reads it)."""
+    if not isinstance(background, str) or not background.strip():
+        raise SettingsError("--background must be keep, transparent, blur, color:#RRGGBB or "
+                            "an image file")
+    if background.startswith("color:") and not _is_colour(background):
+        raise SettingsError(f"--background color must look like color:#1a2b3c, "
+                            f"got {background!r}")
+    if background == "transparent" and format not in ALPHA_FORMATS:
+        raise SettingsError(f"--background transparent needs --format webm (VP9 with alpha) "
+                            f"or mov (ProRes 4444): {format} video has no alpha channel")
 
 
 def _checked_resolution(resolution: Any, aspect: str) -> tuple[int, int]:

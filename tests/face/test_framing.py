@@ -1,7 +1,8 @@
+import cv2
 import numpy as np
 import pytest
 
-from talkinghead.face.framing import apply_framing, plan_framing
+from talkinghead.face.framing import apply_framing, frame_matte, plan_framing
 from talkinghead.settings import RenderSettings
 
 
@@ -108,3 +109,37 @@ def test_aspect_without_resolution_uses_720_on_the_short_side():
     assert frame_size(RenderSettings(aspect="9:16")) == (720, 1280)
     assert frame_size(RenderSettings(aspect="4:5")) == (720, 900)
     assert frame_size(RenderSettings(aspect="1:1", resolution=(512, 512))) == (512, 512)
+
+
+@pytest.mark.parametrize("values", [
+    {"preprocess": "crop"}, {"preprocess": "resize"}, {"preprocess": "full"},
+    {"aspect": "16:9", "pad": "edge"}, {"aspect": "9:16", "framing": "chest", "pad": "edge"},
+])
+@pytest.mark.parametrize("matte_scale", [1.0, 0.5])
+def test_a_matte_is_framed_like_the_picture(sample_pixels, sample_face, values, matte_scale):
+    """A matte framed by frame_matte lands where apply_framing puts the picture's pixels, and
+    is clear where the picture does not reach (the padding of an aspect)."""
+    height, width = sample_pixels.shape[:2]
+    yy, xx = np.mgrid[:height, :width]
+    marker = (np.hypot(xx - width * 0.3, yy - height * 0.6) < width * 0.15).astype(np.float32)
+    settings = RenderSettings(**values)
+    framing = plan_framing((width, height), sample_face, settings)
+    picture = np.repeat((marker * 255).astype(np.uint8)[:, :, None], 3, axis=2)
+    framed_picture, _ = apply_framing(picture, sample_face, framing)
+    matte = marker if matte_scale == 1 else cv2.resize(
+        marker, None, fx=matte_scale, fy=matte_scale, interpolation=cv2.INTER_AREA)
+    framed = frame_matte(matte, framing, matte_scale)
+    assert framed.shape == framed_picture.shape[:2]
+    inside = framed_picture[:, :, 0] > 250
+    outside = framed_picture[:, :, 0] < 5
+    assert inside.sum() > 100
+    assert framed[inside].mean() > 0.9 and framed[outside].mean() < 0.1
+    centre = np.array(np.nonzero(inside)).mean(axis=1)
+    matte_centre = np.array(np.nonzero(framed > 0.5)).mean(axis=1)
+    assert np.abs(centre - matte_centre).max() < 1.5  # pixels (or half of one at half scale)
+    if framing.mode == "frame":  # the padding beyond the picture is clear, not the edge's
+        covered = cv2.warpAffine(np.ones((height, width), np.float32), np.array(
+            [[framing.scale, 0, -framing.source_rect[0] * framing.scale],
+             [0, framing.scale, -framing.source_rect[1] * framing.scale]]),
+            framing.canvas_size, borderValue=0)
+        assert framed[covered == 0].max() == 0

@@ -54,3 +54,20 @@ def test_seeds_hold_the_face_and_leave_the_border_to_the_background(sample_pixel
     assert labels[nose[1], nose[0]] == 1  # sure person
     assert labels[0, 0] == 0 and labels[0, -1] == 0  # sure background
     assert set(np.unique(labels)) <= {0, 1, 2, 3}
+
+
+def test_foreground_colours_undo_the_backdrop_in_a_soft_edge():
+    from talkinghead.face.matte import foreground_colours
+
+    height, width = 40, 120
+    alpha = np.tile(np.clip((np.arange(width) - 40) / 40, 0, 1), (height, 1)).astype(np.float32)
+    person, backdrop = np.array([220.0, 120.0, 40.0]), np.array([20.0, 40.0, 230.0])
+    picture = (alpha[..., None] * person + (1 - alpha[..., None]) * backdrop + 0.5)
+    colours = foreground_colours(picture.astype(np.uint8), alpha, iod=20.0)
+    edge = (alpha > 0.05) & (alpha < 1)
+    # The backdrop is averaged over pixels under 5% alpha, which hold up to 5% of the person
+    # (~10 levels here); divided back through alpha, a few levels of that remain at the edge.
+    tinted = np.abs(picture[edge] - person).max()
+    assert tinted > 100 and np.abs(colours[edge].astype(float) - person).max() <= 6
+    assert np.abs(colours[alpha <= 0.05].astype(float) - person).max() <= 3  # spread out
+    np.testing.assert_array_equal(colours[alpha >= 1], picture.astype(np.uint8)[alpha >= 1])

@@ -120,3 +120,18 @@ def test_flags_have_the_page_s_names():
     labels = flag_labels()
     assert labels["--timeout"] == "Timeout" and labels["--chunk-seconds"] == "Chunk seconds"
     assert labels["--expression-scale"] == "Expression scale" and labels["--preset"] == "Preset"
+
+
+def test_the_background_is_offered_with_typed_colours_but_no_server_files():
+    control = {c.name: c for c in controls()}["background"]
+    assert control.advanced and control.custom and control.default == "keep"
+    assert {"keep", "transparent", "blur"} <= set(control.choices)
+    values = {**form_defaults(), "background": "color:#123abc"}
+    assert settings_from_form("default", values).background == "color:#123abc"
+    problems = field_problems("default", {**form_defaults(), "background": "/etc/slide.png"})
+    assert "talkinghead --background FILE" in problems["background"]
+    # Transparent is fine alone; with mp4 the whole form says which formats have alpha.
+    clear = {**form_defaults(), "background": "transparent"}
+    assert "background" not in field_problems("default", clear)
+    assert "--format webm" in form_problem("default", clear)
+    assert form_problem("default", {**clear, "format": "webm"}) is None

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from talkinghead.errors import AudioError, ImageError, NoFaceError
 from talkinghead.web.inputs import (
     BOX_COLOUR,
+    CHECKER_DARK,
+    CHECKER_LIGHT,
     check_audio,
     check_portrait,
     keep_upload,
@@ -38,6 +41,21 @@ def test_the_face_is_boxed_on_a_preview(sample_portrait_path, tmp_path):
     assert check.message.startswith("Face found") and check.faces == 1
     box_pixels = np.all(np.abs(check.preview.astype(int) - BOX_COLOUR) < 40, axis=2)
     assert box_pixels.sum() > 100  # the box is drawn
+
+
+def test_the_preview_shows_the_cut_out_on_a_checkerboard(sample_portrait_path, sample_face,
+                                                        tmp_path):
+    check = check_portrait(sample_portrait_path, tmp_path / "uploads")
+    picture = np.asarray(Image.open(sample_portrait_path).convert("RGB")).astype(int)
+    height, width = picture.shape[:2]
+    assert check.preview.shape == (height, 2 * width, 3)  # the picture, then its cut-out
+    cut_out = check.preview[:, width:].astype(int)
+    corner = cut_out[:24, :24, 0]  # the studio backdrop: now the checkerboard's two greys
+    assert set(np.unique(corner)) == {CHECKER_DARK, CHECKER_LIGHT}
+    (x0, y0), (x1, _) = (point.astype(int) for point in sample_face.eye_centers)
+    centre = (slice(y0, int(sample_face.points[8, 1] - 0.2 * sample_face.interocular)),
+              slice(x0, x1))  # between the eyes, down to the chin
+    assert np.abs(cut_out[centre] - picture[centre]).max() <= 1  # the face is kept
 
 
 def test_an_upload_is_kept_once_by_content(sample_portrait_path, tmp_path):

@@ -1,12 +1,6 @@
 import React from "react";
-import {
-  AbsoluteFill,
-  OffthreadVideo,
-  interpolate,
-  staticFile,
-  useCurrentFrame,
-  useVideoConfig,
-} from "remotion";
+import { AbsoluteFill, OffthreadVideo, staticFile, useVideoConfig } from "remotion";
+import { Slide } from "./Slide";
 
 /** The summary `talkinghead --json` prints, plus optional styling. */
 export type NarratorPiPProps = {
@@ -32,30 +26,9 @@ const RADIUS_SHARE = 0.08; // of the overlay width
 
 const fileName = (path: string): string => path.split(/[\\/]/).pop() ?? path;
 
-const narratorSource = (props: NarratorPiPProps): string => {
+export const narratorSource = (props: NarratorPiPProps): string => {
   const src = props.src ?? fileName(props.output);
   return /^https?:\/\//.test(src) ? src : staticFile(src);
-};
-
-const Background: React.FC<{ title?: string; subtitle?: string }> = ({ title, subtitle }) => {
-  const frame = useCurrentFrame();
-  const { width, fps } = useVideoConfig();
-  const angle = 135 + frame / fps * 6;
-  const fadeIn = interpolate(frame, [0, fps / 2], [0, 1], { extrapolateRight: "clamp" });
-  return (
-    <AbsoluteFill
-      style={{
-        background: `linear-gradient(${angle}deg, #1d2b64 0%, #3a1c71 55%, #d76d77 100%)`,
-        padding: width * 0.06,
-        fontFamily: "sans-serif",
-        color: "white",
-        opacity: fadeIn,
-      }}
-    >
-      <div style={{ fontSize: width * 0.06, fontWeight: 700, marginTop: width * 0.04 }}>{title}</div>
-      <div style={{ fontSize: width * 0.028, opacity: 0.85, maxWidth: "55%" }}>{subtitle}</div>
-    </AbsoluteFill>
-  );
 };
 
 export const NarratorPiP: React.FC<NarratorPiPProps> = (props) => {
@@ -65,7 +38,7 @@ export const NarratorPiP: React.FC<NarratorPiPProps> = (props) => {
   const margin = Math.round(width * MARGIN_SHARE);
   return (
     <AbsoluteFill>
-      <Background title={props.title} subtitle={props.subtitle} />
+      <Slide title={props.title} subtitle={props.subtitle} />
       <div
         style={{
           position: "absolute",

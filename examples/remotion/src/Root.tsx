@@ -1,6 +1,8 @@
 import React from "react";
 import { CalculateMetadataFunction, Composition } from "remotion";
+import { NarratorCutout } from "./NarratorCutout";
 import { NarratorPiP, NarratorPiPProps } from "./NarratorPiP";
+import { Slide } from "./Slide";
 
 // The composition takes the narrator's own frame rate and length, so one composed frame
 // shows exactly one narrator frame and the video ends with the voice-over.
@@ -23,15 +25,38 @@ const defaultProps: NarratorPiPProps = {
   size: "md",
 };
 
+// NarratorPiP: the narrator in a rounded box. NarratorCutout: the narrator cut out (a video with
+// alpha) standing on the slide. Slide: the slide alone, with the same props.
 export const RemotionRoot: React.FC = () => (
-  <Composition
-    id="NarratorPiP"
-    component={NarratorPiP}
-    width={1280}
-    height={720}
-    fps={30}
-    durationInFrames={150}
-    defaultProps={defaultProps}
-    calculateMetadata={calculateMetadata}
-  />
+  <>
+    <Composition
+      id="NarratorPiP"
+      component={NarratorPiP}
+      width={1280}
+      height={720}
+      fps={30}
+      durationInFrames={150}
+      defaultProps={defaultProps}
+      calculateMetadata={calculateMetadata}
+    />
+    <Composition
+      id="NarratorCutout"
+      component={NarratorCutout}
+      width={1280}
+      height={720}
+      fps={30}
+      durationInFrames={150}
+      defaultProps={{ ...defaultProps, output: "narrator.webm", width: 720, height: 720 }}
+      calculateMetadata={calculateMetadata}
+    />
+    <Composition
+      id="Slide"
+      component={Slide}
+      width={1280}
+      height={720}
+      fps={30}
+      durationInFrames={150}
+      defaultProps={{ title: defaultProps.title, subtitle: defaultProps.subtitle }}
+    />
+  </>
 );

@@ -16,6 +16,7 @@ from typing import ClassVar, Generic, TypeVar
 
 import numpy as np
 
+from ..errors import SettingsError
 from ..face.framing import FramedPortrait
 from ..motion.types import MotionPlan
 from ..settings import RenderSettings
@@ -39,12 +40,17 @@ class Engine(ABC, Generic[State]):
     @abstractmethod
     def render(self, state: State, plan: MotionPlan, start: int,
                stop: int) -> Iterator[np.ndarray]:
-        """Frames `start` to `stop` (exclusive) of `plan`, each H x W x 3 uint8 RGB."""
+        """Frames `start` to `stop` (exclusive) of `plan`, each H x W x 3 uint8 RGB, or
+        H x W x 4 RGBA (straight alpha) where the portrait has a matte."""
+
+    cuts_out: ClassVar[bool] = False  # True where `render` carries a portrait's matte
 
     def check_ready(self, settings: RenderSettings) -> None:
         """Raise a `TalkingHeadError` before any work if this render cannot run here (files
-        missing); nothing to check by default."""
-        return None
+        missing, a setting it does not support)."""
+        if settings.cuts_out and not self.cuts_out:
+            raise SettingsError(f"the {self.name} engine cannot cut the person out: use "
+                                "--background keep, or the default engine (warp)")
 
     def check_portrait(self, portrait: FramedPortrait) -> None:
         """Raise a `TalkingHeadError` while the job is planned, before it is recorded, if this

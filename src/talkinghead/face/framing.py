@@ -50,6 +50,7 @@ class FramedPortrait:
     canvas: np.ndarray  # H x W x 3 uint8
     face: FaceGeometry  # landmarks in canvas pixels
     roi: Box  # the animated region of the canvas; outside it every frame is the canvas
+    matte: np.ndarray | None = None  # H x W uint8 alpha of the person, for a cut-out render
 
 
 @dataclass(frozen=True)
@@ -226,3 +227,34 @@ def _blurred_cover(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     crop = scaled[y0:y0 + height, x0:x0 + width]
     sigma = PAD_BLUR_SHARE * float(np.hypot(width, height))
     return cv2.GaussianBlur(crop, (0, 0), sigma).astype(np.float32)
+
+
+def source_scale(framing: Framing) -> float:
+    """Canvas pixels per source pixel (the larger of the two axes where they differ)."""
+    if framing.mode in ("frame", "crop"):
+        return framing.scale
+    x0, y0, x1, y1 = framing.source_rect
+    width, height = framing.canvas_size
+    return max(width / (x1 - x0), height / (y1 - y0))
+
+
+def frame_matte(matte: np.ndarray, framing: Framing, matte_scale: float = 1.0) -> np.ndarray:
+    """A matte of the source picture (float32 H x W, made at `matte_scale` of its size),
+    framed like the picture by `apply_framing`: canvas-sized, 0 (transparent) where the
+    picture does not reach."""
+    width, height = framing.canvas_size
+    if framing.mode == "frame":  # canvas x = scale * (source x - left)
+        left, top = framing.source_rect[:2]
+        scale_x = scale_y = framing.scale
+        shift_x, shift_y = left, top
+    else:  # a cv2.resize of the source rectangle: pixel centres map onto pixel centres
+        x0, y0, x1, y1 = (int(v) for v in framing.source_rect)
+        scale_x, scale_y = width / (x1 - x0), height / (y1 - y0)
+        shift_x, shift_y = 0.5 / scale_x - 0.5 + x0, 0.5 / scale_y - 0.5 + y0
+    # canvas -> source -> matte pixels (a matte pixel's centre is matte_scale source pixels wide)
+    to_matte = np.array([
+        [matte_scale / scale_x, 0, matte_scale * (shift_x + 0.5) - 0.5],
+        [0, matte_scale / scale_y, matte_scale * (shift_y + 0.5) - 0.5]])
+    return cv2.warpAffine(matte.astype(np.float32), to_matte, (width, height),
+                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)

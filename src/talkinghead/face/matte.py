@@ -38,6 +38,8 @@ from typing import Final
 
 import numpy as np
 
+from ..media.compose import average_nearby
+from .framing import Framing, frame_matte, source_scale
 from .landmarks import JAW, LEFT_BROW, RIGHT_BROW, FaceGeometry
 
 WORK_MAX_SIDE_PX: Final = 640  # segmentation size; GrabCut's cost grows with the pixels
@@ -93,6 +95,21 @@ def person_matte(image: np.ndarray, face: FaceGeometry) -> np.ndarray:
     seeds = grabcut_seeds(small.shape[:2], small_face)
     hard = _segment(small, seeds, small_face)
     return _soft_edge(image, small, hard, small_face.interocular)
+
+
+def framed_person_matte(image: np.ndarray, face: FaceGeometry, framing: Framing) -> np.ndarray:
+    """The person's matte on the output canvas (float32, 0..1; clear where the picture does not
+    reach), made on the portrait at about the canvas's scale: no finer, as its cost grows with
+    the pixels."""
+    import cv2
+
+    height, width = image.shape[:2]
+    scale = min(1.0, source_scale(framing))
+    if scale < 1:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        face = face.transformed(size[0] / width, size[1] / height, 0.0, 0.0)
+    return frame_matte(person_matte(image, face), framing, image.shape[1] / width)
 
 
 def grabcut_seeds(shape: tuple[int, ...], face: FaceGeometry) -> np.ndarray:
@@ -273,3 +290,32 @@ def _guided_coefficients(guide: np.ndarray, source: np.ndarray, radius: int,
     a = np.linalg.solve(sigma, cov_ip[..., None])[..., 0]
     b = mean_p - np.einsum("hwc,hwc->hw", a, mean_i)
     return mean(a), mean(b)
+
+
+# Foreground colours.
+SOLVE_FROM_ALPHA: Final = 0.05  # below this the matte is background: its colour is the backdrop's
+TRUST_ALPHA: Final = 0.4  # from here up the compositing equation is solved alone; below, its
+# answer (noisy where alpha is small) fades into the colours of the person nearby
+COLOUR_SPREAD_IOD: Final = 0.25  # how far around the edge colours are averaged
+
+
+def foreground_colours(image: np.ndarray, alpha: np.ndarray, iod: float) -> np.ndarray:
+    """The person's own colours (H, W, 3 uint8) under a soft matte `alpha` (H, W, 0..1).
+
+    At the edge a pixel is a mix, I = a F + (1 - a) B, of the person F and the backdrop B:
+    B is taken as the average of the backdrop nearby and F solved for, so that a hair fringe
+    put on a new background does not keep the old backdrop's tint. Beyond the person the
+    colours of the person nearby are spread outwards, so that resampling the picture (the warp,
+    4:2:0 video) never mixes backdrop colour into the edge either. Inside it, pixels are kept.
+    """
+    picture = image.astype(np.float32)
+    a = np.clip(alpha.astype(np.float32), 0.0, 1.0)[:, :, None]
+    sigma = max(1.0, COLOUR_SPREAD_IOD * iod)
+    backdrop = average_nearby(picture, a[:, :, 0] < SOLVE_FROM_ALPHA, sigma)
+    person = average_nearby(picture, a[:, :, 0] > 1 - SOLVE_FROM_ALPHA, sigma)
+    solved = np.clip((picture - (1 - a) * backdrop) / np.maximum(a, SOLVE_FROM_ALPHA), 0, 255)
+    trust = np.clip((a - SOLVE_FROM_ALPHA) / (TRUST_ALPHA - SOLVE_FROM_ALPHA), 0, 1)
+    colours = trust * solved + (1 - trust) * person
+    colours = np.where(a >= 1.0, picture, colours)
+    return (colours + 0.5).astype(np.uint8)
+

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..engines.registry import get_engine
 from ..face.framing import FramedPortrait
+from ..media.compose import Compositor
 from ..media.files import atomic_path
 from ..media.formats import OutputFormat, output_format
 from ..media.video import VideoEncoder
@@ -42,7 +45,7 @@ class ChunkTask:
 
 
 def job_format(settings: RenderSettings) -> OutputFormat:
-    return output_format(settings.format)
+    return output_format(settings.format, alpha=settings.has_alpha)
 
 
 def part_path(job_folder: Path, index: int, fmt: OutputFormat) -> Path:
@@ -64,7 +67,7 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     started = time.monotonic()
     if should_stop:
         should_stop()  # a limit already passed (while planning, say): draw nothing
-    engine, state, canvas_size, plan = _engine_state(task)
+    engine, state, canvas_size, plan, compose = _engine_state(task)
     fmt = job_format(task.settings)
     target = part_path(task.job_folder, task.index, fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +76,7 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     with atomic_path(target) as partial, VideoEncoder(partial, width, height, plan.fps,
                                                       fmt) as encoder:
         for frame in engine.render(state, plan, task.start, task.stop):
-            encoder.write(frame)
+            encoder.write(compose(frame) if compose else frame)
             pending += 1
             if pending == PROGRESS_EVERY:
                 if progress:
@@ -86,14 +89,21 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     return time.monotonic() - started
 
 
-def _engine_state(task: ChunkTask) -> tuple[Engine[Any], Any, tuple[int, int], MotionPlan]:
-    """The engine, its prepared state, the frame size and the plan for the task's job."""
+def _engine_state(task: ChunkTask) -> tuple[Engine[Any], Any, tuple[int, int], MotionPlan,
+                                           Compositor | None]:
+    """The engine, its prepared state, the frame size, the plan for the task's job, and what
+    puts a cut-out person on their background (None where the frames go out as drawn)."""
     key = (task.job_folder, task.engine)
     if getattr(_prepared, "key", None) != key:
         inputs = load_inputs(task.job_folder)
         engine = get_engine(task.engine)
-        portrait = FramedPortrait(inputs.canvas, inputs.face, inputs.roi)
+        portrait = FramedPortrait(inputs.canvas, inputs.face, inputs.roi, inputs.matte)
         state = engine.prepare(portrait, task.settings, task.job_folder)
         height, width = inputs.canvas.shape[:2]
-        _prepared.key, _prepared.value = key, (engine, state, (width, height), inputs.plan)
+        compose = None
+        if inputs.matte is not None and inputs.backdrop is not None:
+            compose = Compositor(inputs.backdrop, np.dstack([inputs.canvas, inputs.matte]),
+                                 inputs.roi)
+        _prepared.key = key
+        _prepared.value = (engine, state, (width, height), inputs.plan, compose)
     return _prepared.value

@@ -5,13 +5,18 @@
   one frame and chunk parts join by stream copy like H.264 parts.
 - mov: ProRes 422 (10-bit 4:2:2, intra-only) + AAC, for editors.
 
+With an alpha channel (`--background transparent`): webm carries VP9 with alpha
+(`yuva420p`: the alpha is a second VP9 stream in each block's additions, which
+Chrome, Remotion and FFmpeg's libvpx decoder read), mov ProRes 4444 (`yuva444p10le`).
+H.264 has no alpha, so mp4 has no such variant.
+
 Every format keeps a fixed GOP with no content-driven keyframes, so each chunk
 part starts with a keyframe and parts encoded alone join into one stream.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from ..errors import SettingsError
@@ -30,6 +35,10 @@ class OutputFormat:
     audio_codec: str = "aac"
     audio_bitrate: int = 128_000  # bit/s; transparent for speech
     mux_options: dict = field(default_factory=dict)
+
+    @property
+    def has_alpha(self) -> bool:
+        return self.pixel_format.startswith("yuva")
 
 
 FORMATS: Final[dict[str, OutputFormat]] = {
@@ -51,7 +60,17 @@ FORMATS: Final[dict[str, OutputFormat]] = {
 }
 
 
-def output_format(name: str) -> OutputFormat:
-    if name not in FORMATS:
-        raise SettingsError(f"--format must be one of {', '.join(FORMATS)}, got {name!r}")
-    return FORMATS[name]
+ALPHA_FORMATS: Final[dict[str, OutputFormat]] = {
+    "webm": replace(FORMATS["webm"], pixel_format="yuva420p"),
+    "mov": replace(FORMATS["mov"], pixel_format="yuva444p10le",
+                   video_options={"profile": "4", "vendor": "apl0"}),  # 4: ProRes 4444
+}
+
+
+def output_format(name: str, alpha: bool = False) -> OutputFormat:
+    """The format called `name`, in its variant with an alpha channel if `alpha`."""
+    formats = ALPHA_FORMATS if alpha else FORMATS
+    if name not in formats:
+        raise SettingsError(f"--format must be one of {', '.join(formats)}"
+                            f"{' for a video with alpha' if alpha else ''}, got {name!r}")
+    return formats[name]

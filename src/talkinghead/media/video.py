@@ -71,13 +71,15 @@ class VideoEncoder:
         self._reformatter = VideoReformatter()
 
     def write(self, frame: np.ndarray) -> None:
-        """Encode one H x W x 3 uint8 RGB frame."""
-        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
+        """Encode one H x W x 3 uint8 RGB frame (H x W x 4 RGBA for a format with alpha)."""
+        channels = 4 if self.fmt.has_alpha else 3
+        if frame.shape != (self.height, self.width, channels) or frame.dtype != np.uint8:
             raise ValueError(
-                f"expected a {self.height}x{self.width}x3 uint8 frame, "
+                f"expected a {self.height}x{self.width}x{channels} uint8 frame, "
                 f"got {frame.shape} {frame.dtype}"
             )
-        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame),
+                                         format="rgba" if channels == 4 else "rgb24")
         yuv = self._reformatter.reformat(
             rgb, format=self.fmt.pixel_format, src_colorspace=COLORSPACE, dst_colorspace=COLORSPACE
         )
@@ -133,6 +135,8 @@ def finalize_video(video_parts: Sequence[Path], audio: Path, output: Path, durat
         fps = _part_fps(template)
         video_out = out.add_stream_from_template(template)
         video_out.time_base = Fraction(1, fps)
+        if fmt.has_alpha:  # the container must say so (WebM's AlphaMode): players look there
+            video_out.codec_context.pix_fmt = fmt.pixel_format
         layout = _audio_layout(audio)
         audio_out = out.add_stream(fmt.audio_codec, rate=AUDIO_RATE, layout=layout)
         audio_out.bit_rate = fmt.audio_bitrate

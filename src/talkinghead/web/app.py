@@ -486,7 +486,8 @@ def _widget(gr: ModuleType, control: Control) -> Widget:
     common: dict[str, Any] = {"label": control.label, "info": control.info or None,
               "elem_id": "setting-" + control.name.replace("_", "-")}
     if control.kind == "choice":
-        return gr.Dropdown(list(control.choices), value=control.default, **common)
+        return gr.Dropdown(list(control.choices), value=control.default,
+                           allow_custom_value=control.custom, **common)
     if control.kind == "slider":
         return gr.Slider(control.low, control.high, value=control.default, step=control.step,
                          **common)

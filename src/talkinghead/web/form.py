@@ -22,6 +22,9 @@ from ..settings import PRESETS, RenderSettings, option_fields, option_of, settin
 EXPRESSION_STEP = 0.05
 BACKENDS = ("local", "runpod")  # the names api.render's `backend` takes
 DEFAULT_BACKEND = "local"
+# The page offers these backgrounds, and any color:#RRGGBB typed in; an image FILE is the CLI's
+# and the API's: a path typed into a page would name a file on the server.
+PAGE_BACKGROUNDS = ("keep", "transparent", "blur", "color:#00b140", "color:#ffffff")
 TIMEOUT_HELP = ("seconds, from when the render starts; blank: no limit on this machine, "
                 "4 min per audio minute + 2 min on RunPod")
 
@@ -40,6 +43,7 @@ class Control:
     step: float | None = None
     info: str = ""
     advanced: bool = False  # shown under "More settings"
+    custom: bool = False  # a choice that also takes a typed value (a colour)
 
 
 def controls() -> tuple[Control, ...]:
@@ -52,6 +56,11 @@ def _control(setting: Field[Any]) -> Control:
     option = option_of(setting)
     advanced = option.group == "frame"
     default = "" if setting.name == "resolution" else setting.default
+    if setting.name == "background":
+        return Control(setting.name, option.label, "choice", default, PAGE_BACKGROUNDS,
+                       info=f"{option.help} (an image FILE on the command line only: type "
+                            "a colour here)",
+                       advanced=advanced, custom=True)
     if isinstance(setting.default, bool):
         return Control(setting.name, option.label, "check", default, info=option.help)
     if option.choices:
@@ -124,6 +133,11 @@ def settings_from_form(preset: str, values: dict[str, Any]) -> RenderSettings:
             value = round(float(value), 4)
         elif control.kind == "check":
             value = bool(value)
+        elif control.name == "background" and RenderSettings(
+                background=value, format="webm").background_file:
+            raise SettingsError(f"Background must be {', '.join(PAGE_BACKGROUNDS[:3])} or "
+                                f"color:#RRGGBB on the page, got {value!r} (an image "
+                                "background is talkinghead --background FILE)")
         clean[control.name] = value
     return settings_for(preset, **clean)
 
@@ -157,6 +171,8 @@ def field_problems(preset: str, values: dict[str, Any]) -> dict[str, str]:
         if control.name not in values:
             continue
         alone = {control.name: values[control.name]}
+        if control.name == "background":  # its clash with an mp4 format is the form's problem
+            alone["format"] = "webm"
         try:
             if control.name in run:
                 run_options(alone)

@@ -2,7 +2,8 @@
 
 The checks are the CLI's own: `load_portrait` (formats, EXIF rotation, the
 50-megapixel limit read from the header before any pixel is decoded),
-`detect_face` (the same "no face found" message), and `load_audio` (anything
+`detect_face` (the same "no face found" message; the preview also shows the person
+cut out as `--background` would, on a checkerboard), and `load_audio` (anything
 FFmpeg reads; empty, corrupt or silent audio refused). They run when a file
 is dropped, so a bad input is reported before any render is queued.
 
@@ -26,6 +27,7 @@ import numpy as np
 from ..errors import TalkingHeadError
 from ..events import NullSink
 from ..face.landmarks import detect_face
+from ..face.matte import person_matte
 from ..media.audio import load_audio
 from ..media.files import copy_file
 from ..media.image import load_portrait
@@ -33,6 +35,7 @@ from ..media.image import load_portrait
 PREVIEW_MAX_SIDE_PX = 480  # the face-check preview: big enough to judge the box, quick to send
 BOX_COLOUR = (40, 220, 90)  # RGB: green reads as "found" on skin and on most backgrounds
 BOX_WIDTH_SHARE = 0.006  # box line width as a share of the preview's longer side
+CHECKER_PX, CHECKER_LIGHT, CHECKER_DARK = 12, 204, 153  # the cut-out preview's backdrop
 HASH_PREFIX_CHARS = 16  # 64 bits of the content hash name an upload's folder
 BLOCK_BYTES = 1 << 20
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"  # what `talkinghead --demo` renders
@@ -41,7 +44,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"  # what `talkinghea
 @dataclass(frozen=True)
 class PortraitCheck:
     path: Path  # the kept copy, for the render
-    preview: np.ndarray  # RGB, the face box drawn on it
+    preview: np.ndarray  # RGB: the face box drawn on it, and beside it the cut-out person
     message: str
     faces: int
 
@@ -98,15 +101,29 @@ def check_portrait(upload: str | Path, uploads: Path) -> PortraitCheck:
         portrait = load_portrait(kept)
         face = detect_face(portrait.pixels, NullSink(notices_to_stderr=False))
     preview, scale = _preview(portrait.pixels)
+    cut_out = _on_checkerboard(preview, person_matte(preview, face.transformed(
+        scale, scale, 0.0, 0.0)))
     x0, y0, x1, y1 = (round(v * scale) for v in face.box)
     width = max(2, round(BOX_WIDTH_SHARE * max(preview.shape[:2])))
     cv2.rectangle(preview, (x0, y0), (x1, y1), BOX_COLOUR, width, cv2.LINE_AA)
+    preview = np.concatenate([preview, cut_out], axis=1)
     message = (f"Face found: {round(face.box[2] - face.box[0])} x "
                f"{round(face.box[3] - face.box[1])} px in a {portrait.width} x "
                f"{portrait.height} picture.")
     if face.faces_found > 1:
         message += f" {face.faces_found} faces found; the largest (boxed) will speak."
+    message += " Right: the person as cut out by a Background other than keep."
     return PortraitCheck(kept, preview, message, face.faces_found)
+
+
+def _on_checkerboard(pixels: np.ndarray, matte: np.ndarray) -> np.ndarray:
+    """The picture over a grey checkerboard (how editors show transparency) through `matte`."""
+    height, width = pixels.shape[:2]
+    rows, cols = np.mgrid[:height, :width]
+    squares = ((rows // CHECKER_PX + cols // CHECKER_PX) % 2).astype(np.float32)
+    board = (CHECKER_LIGHT - (CHECKER_LIGHT - CHECKER_DARK) * squares)[:, :, None]
+    alpha = matte[:, :, None]
+    return (pixels * alpha + board * (1 - alpha) + 0.5).astype(np.uint8)
 
 
 def warm_up() -> None:

@@ -5,8 +5,9 @@ import pytest
 
 from talkinghead.engines.warp.engine import WarpEngine, frame_pose
 from talkinghead.engines.warp.rig import FramePose, pose_points
-from talkinghead.face.framing import FramedPortrait
+from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
 from talkinghead.motion.types import MotionPlan
+from talkinghead.settings import RenderSettings
 
 
 def test_rest_pose_reproduces_the_portrait(prepared, sample_pixels, sample_face):
@@ -186,3 +187,21 @@ def _plan_of(pose: FramePose) -> MotionPlan:
                       one(pose.lower_lip_tuck), one(0.5), one(0.0), one(0.0), one(0.0),
                       one(0.0), one(0.0), one(0.0), one(0.0), lip_round=one(pose.lip_round),
                       upper_lip_raise=one(pose.upper_lip_raise))
+
+
+def test_a_matte_is_warped_with_the_same_maps_as_the_colours(sample_pixels, sample_face):
+    """A cut-out portrait renders RGBA; its alpha moves exactly like its pixels (here the
+    matte is the red channel, so the two must agree after any head motion)."""
+    settings = RenderSettings(preprocess="full", enhance=False)
+    framing = plan_framing((sample_pixels.shape[1], sample_pixels.shape[0]), sample_face,
+                           settings)
+    canvas, face = apply_framing(sample_pixels, sample_face, framing)
+    engine = WarpEngine()
+    matte = np.ascontiguousarray(canvas[:, :, 0])
+    state = engine.prepare(FramedPortrait(canvas, face, framing.roi, matte), settings)
+    still = engine.render_frame(state, FramePose())
+    np.testing.assert_array_equal(still, np.dstack([canvas, matte]))
+    moved = engine.render_frame(state, FramePose(yaw=0.2, pitch=-0.1, shift_x=0.1))
+    assert moved.shape == (*canvas.shape[:2], 4)
+    assert np.abs(moved[:, :, 3].astype(int) - matte).max() > 50  # the edge moved ...
+    np.testing.assert_allclose(moved[:, :, 3], moved[:, :, 0], atol=1)  # ... with the pixels

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import copy
 import io
+import time
 
 import av
 import numpy as np
 import pytest
 from PIL import Image
 
+from talkinghead import api
+from talkinghead.events import NullSink
 from talkinghead.jobs.inputs import load_inputs
 from talkinghead.jobs.runpod import storage
 from talkinghead.jobs.runpod.payload import (
@@ -18,7 +21,11 @@ from talkinghead.jobs.runpod.payload import (
     decode_inline_result,
     encode_chunk_request,
 )
+from talkinghead.jobs.store import JobStore
+from talkinghead.media.audio import load_audio
+from talkinghead.media.image import load_portrait
 from talkinghead.runpod_worker import handler as worker_handler
+from talkinghead.settings import RenderSettings
 
 
 def chunk_input(planned_job, index: int = 1) -> dict:
@@ -231,3 +238,32 @@ def test_a_plan_from_a_client_without_the_later_channels_renders_them_at_rest(pl
     np.savez_compressed(buffer, **older)
     payload = _with(payload, "plan.npz", base64.b64encode(buffer.getvalue()).decode())
     assert "error" not in run(payload)
+
+
+@pytest.fixture(scope="module")
+def cut_out_job(tmp_path_factory, sample_portrait_path, sample_speech_path):
+    """A job whose person goes on a colour (--background color:...), planned, not rendered."""
+    store = JobStore(tmp_path_factory.mktemp("cut-out-store"))
+    portrait, sound = load_portrait(sample_portrait_path), load_audio(sample_speech_path)
+    settings = RenderSettings(background="color:#2040c0")
+    key = api.input_key(portrait.sha256, sound.sha256, settings, "warp", 3.0)
+    job = api.create_job(store, api.new_job_id(), portrait, sound, settings, "warp",
+                         tmp_path_factory.mktemp("out") / "x.mp4", 3.0, key, NullSink(False),
+                         time.monotonic())
+    return store, job
+
+
+def test_a_cut_out_chunk_carries_its_matte_and_backdrop(cut_out_job, tmp_path):
+    payload = chunk_input(cut_out_job, 1)
+    assert "backdrop_png" in payload
+    with Image.open(io.BytesIO(base64.b64decode(payload["canvas_png"]))) as canvas:
+        assert canvas.mode == "RGBA"  # the matte travels as the canvas's alpha
+    result = run(payload)
+    assert "error" not in result, result
+    part = tmp_path / "part.mp4"
+    part.write_bytes(decode_inline_result(result))
+    with av.open(str(part)) as container:
+        frame = next(container.decode(video=0)).to_ndarray(format="rgb24").astype(int)
+    assert np.abs(frame[:10, :10] - (0x20, 0x40, 0xC0)).max() <= 4  # the colour, not the studio
+    without = {k: v for k, v in payload.items() if k != "backdrop_png"}
+    assert "backdrop_png" in run(without)["error"]

@@ -67,6 +67,7 @@ class SadTalkerEngine(Engine[SadTalkerState]):
 
     def check_ready(self, settings: RenderSettings) -> None:
         """Fail before any work if the checkpoint files this render needs are missing."""
+        super().check_ready(settings)
         require_checkpoints(settings)
 
     def plan_job(self, job_folder: Path, portrait: FramedPortrait, plan: MotionPlan,

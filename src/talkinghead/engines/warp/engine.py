@@ -12,6 +12,9 @@ any chunk of frames renders the same pixels as the whole clip):
    where they close over a mouth open in the portrait, the shadow of their seam;
 6. paste the region into the canvas.
 
+A cut-out portrait (one with a matte) renders RGBA frames: the matte is resampled through the
+same maps as the colours, so its edge moves with the hair and jaw it outlines.
+
 Lips closing over a portrait's open mouth meet along a seam where the displacement jumps
 (their sources lie on either side of the portrait's teeth): there the maps are computed per
 pixel and the lips sampled from just inside their edges (mesh.py, rig.source_points), so no
@@ -77,6 +80,8 @@ class WarpState:
     enhancer: Enhancer
     animated: np.ndarray  # canvas-sized bool: the pixels that can differ from the source
     own_teeth: bool = False  # the portrait shows its teeth between its lips: none are painted
+    layer: np.ndarray | None = None  # H x W x 4: the canvas with its matte, for a cut-out
+    matte_source: np.ndarray | None = None  # the matte's region of interest (what is warped)
 
     @property
     def interpolation(self) -> int:
@@ -95,6 +100,7 @@ def _rigged(canvas: np.ndarray, face: FaceGeometry, roi: tuple[int, int, int, in
 
 class WarpEngine(Engine[WarpState]):
     name = "warp"
+    cuts_out = True
 
     def check_portrait(self, portrait: FramedPortrait) -> None:
         _rigged(portrait.canvas, portrait.face, portrait.roi)  # NoFaceError: no mesh possible
@@ -114,8 +120,13 @@ class WarpEngine(Engine[WarpState]):
         palette = palette_from(source, rig.rest[:68], enhancer.grain if settings.enhance else 0.0,
                                match_eyes=settings.enhance)
         own_teeth = rig.mouth_is_open and shows_teeth(source, local_face)
+        layer = matte_source = None
+        if portrait.matte is not None:
+            layer = np.dstack([canvas, portrait.matte])
+            matte_source = np.ascontiguousarray(portrait.matte[y0:y1, x0:x1])
         return WarpState(canvas, roi, source, soft, rig, mesh, warp, palette,
-                         lid_shapes(rig.rest, soft), enhancer, animated, own_teeth)
+                         lid_shapes(rig.rest, soft), enhancer, animated, own_teeth, layer,
+                         matte_source)
 
     def render(self, state: WarpState, plan: MotionPlan, start: int,
                stop: int) -> Iterator[np.ndarray]:
@@ -141,8 +152,14 @@ class WarpEngine(Engine[WarpState]):
         self._paint_mouth(state, region, moved, pose, plan, index)
         if closing.any():
             _draw_seal(state.rig, region, moved, float(closing.mean()))
-        frame = state.canvas.copy()
         x0, y0, x1, y1 = state.roi
+        if state.layer is not None and state.matte_source is not None:
+            frame = state.layer.copy()
+            frame[y0:y1, x0:x1, :3] = region
+            frame[y0:y1, x0:x1, 3] = cv2.remap(state.matte_source, *fixed, cv2.INTER_LINEAR,
+                                                borderMode=cv2.BORDER_REFLECT)
+            return frame
+        frame = state.canvas.copy()
         frame[y0:y1, x0:x1] = region
         return frame
 

@@ -1,10 +1,11 @@
 """The wire format between the client and the worker: one chunk's inputs in, one video part out.
 
 A chunk request carries what `jobs.chunk_render.render_chunk` reads from a job folder,
-and no more: the framed portrait (the job's lossless `canvas.png`, as saved), the
-face landmarks and animated region, and the motion plan for the chunk's frames
-plus `CONTEXT_FRAMES` either side, compressed. The worker rebuilds a job folder
-from it and renders with the same function as a local worker process, so its
+and no more: the framed portrait (the job's lossless `canvas.png`, as saved, with the
+person's matte as its alpha in a cut-out job, and then the background the person is put
+on, `backdrop.png`, if any), the face landmarks and animated region, and the motion
+plan for the chunk's frames plus `CONTEXT_FRAMES` either side, compressed. The worker
+rebuilds a job folder from it and renders with the same function as a local worker process, so its
 part is the one a local render would have made. Audio is never sent: it is
 muxed once, locally, when the parts are joined.
 
@@ -33,7 +34,7 @@ from ...face.landmarks import FaceGeometry, face_from_record
 from ...motion.export import CHANNELS, plan_from_arrays, plan_to_arrays
 from ...motion.types import MotionPlan
 from ...settings import RenderSettings
-from ..inputs import CANVAS_FILE, FACE_FILE, ChunkInputs
+from ..inputs import BACKDROP_FILE, CANVAS_FILE, FACE_FILE, ChunkInputs, split_alpha
 
 FORMAT_VERSION: Final = 1  # bump when a field changes meaning; workers refuse other versions
 CHUNK_TASK, JOB_TASK = "chunk", "job"
@@ -89,6 +90,8 @@ def encode_chunk_request(job_id: str, job_folder: Path, index: int, start: int, 
         "settings": settings.to_dict(),
         "chunk": {"index": index, "start": start, "stop": stop},
         "canvas_png": _b64((job_folder / CANVAS_FILE).read_bytes()),
+        **({"backdrop_png": _b64((job_folder / BACKDROP_FILE).read_bytes())}
+           if (job_folder / BACKDROP_FILE).is_file() else {}),
         "face": face,
         "plan": {"fps": plan.fps, "offset": offset, "npz": _b64(buffer.getvalue())},
         **({"engine_files": engine_files} if engine_files else {}),
@@ -118,11 +121,22 @@ def decode_chunk_request(payload: Any) -> ChunkRequest:
     if stop - start > MAX_CHUNK_SECONDS * settings.fps:
         raise PayloadError(f"a chunk may have at most {MAX_CHUNK_SECONDS * settings.fps} frames "
                            f"({MAX_CHUNK_SECONDS} s), got {stop - start}")
-    canvas = _png(data.get("canvas_png"))
+    canvas, matte = split_alpha(_png(data.get("canvas_png"), "canvas_png"))
     face, roi = _face(_object(data, "face"), canvas.shape)
     plan = _plan(_object(data, "plan"), start, stop, settings.fps)
+    backdrop = None
+    if "backdrop_png" in data:
+        backdrop = np.asarray(_png(data["backdrop_png"], "backdrop_png").convert("RGB"))
+        if backdrop.shape[:2] != canvas.shape[:2]:
+            raise PayloadError("'backdrop_png' must be the size of the canvas")
+    if (matte is not None) != settings.cuts_out:
+        raise PayloadError("'canvas_png' must have an alpha channel (the matte) exactly when "
+                           "--background is not keep")
+    if (backdrop is not None) != (settings.cuts_out and not settings.has_alpha):
+        raise PayloadError("'backdrop_png' must be sent exactly when --background is blur, a "
+                           "colour or an image")
     return ChunkRequest(job, index, start, stop, settings, engine,
-                        ChunkInputs(canvas, face, roi, plan),
+                        ChunkInputs(canvas, face, roi, plan, matte, backdrop),
                         _decode_engine_files(data.get("engine_files", {})))
 
 
@@ -295,12 +309,13 @@ def _unb64(value: Any, name: str, limit: int | None = MAX_FIELD_BYTES) -> bytes:
         raise PayloadError(f"'{name}' is not valid base64") from e
 
 
-def _png(value: Any) -> np.ndarray:
-    data = _unb64(value, "canvas_png")
+def _png(value: Any, name: str) -> Image.Image:
+    """A decoded PNG field: a canvas-sized picture (RGB, or RGBA for a cut-out canvas)."""
+    data = _unb64(value, name)
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "PNG":
-                raise PayloadError(f"'canvas_png' must be a PNG, got {image.format}")
+                raise PayloadError(f"'{name}' must be a PNG, got {image.format}")
             width, height = image.size
             if width * height > MAX_CANVAS_PIXELS:
                 raise PayloadError(f"the canvas is {width}x{height}, over "
@@ -308,9 +323,10 @@ def _png(value: Any) -> np.ndarray:
             if width % 2 or height % 2:
                 raise PayloadError(f"the canvas must have even sides for H.264, got "
                                    f"{width}x{height}")
-            return np.asarray(image.convert("RGB"))
+            image.load()
+            return image if image.mode == "RGBA" else image.convert("RGB")
     except (OSError, Image.DecompressionBombError) as e:
-        raise PayloadError(f"'canvas_png' is not a readable PNG ({e})") from e
+        raise PayloadError(f"'{name}' is not a readable PNG ({e})") from e
 
 
 def _face(face: dict, shape: tuple[int, ...]) -> tuple[FaceGeometry, tuple[int, int, int, int]]:
