@@ -104,9 +104,8 @@ def _blur(values: np.ndarray, sigma: float) -> np.ndarray:
 
 def over(layer: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
     """An RGBA uint8 layer over an RGB uint8 backdrop of the same size: RGB uint8."""
-    alpha = layer[:, :, 3:4].astype(np.uint16)
-    mixed = layer[:, :, :3] * alpha + backdrop * (255 - alpha) + 127
-    return (mixed // 255).astype(np.uint8)
+    alpha = layer[:, :, 3].astype(np.float32) * (1 / 255)
+    return cv2.blendLinear(np.ascontiguousarray(layer[:, :, :3]), backdrop, alpha, 1 - alpha)
 
 
 class Compositor:
