@@ -6,7 +6,8 @@ while they think of its words. So the gaze is a sequence of holds:
 
 - each hold lasts a minimum plus a gamma-distributed wait (HOLD_S), seeded, irregular;
 - its target is the camera (RETURN_SHARE of the holds after a glance) or a glance drawn
-  around it, wider sideways than up and down (GLANCE_X, GLANCE_Y);
+  around it: a sideways jump of a few degrees to either side (GLANCE_X, never a jump too
+  small to see) and a smaller, random one up or down (GLANCE_Y);
 - a saccade that falls near the start of a phrase moves onto it (a look away as speech starts);
 - each jump takes SACCADE_S, eased, and lands on whole frames.
 
@@ -32,8 +33,9 @@ from .types import freeze_arrays
 HOLD_S: Final = (0.5, 1.3)  # minimum hold, and the mean wait beyond it
 HOLD_SHAPE: Final = 2.0  # gamma shape of that wait
 RETURN_SHARE: Final = 0.5  # after a glance, this share of saccades go back to the camera
-GLANCE_X: Final = 0.07  # standard deviation of a glance, eye widths, sideways ...
-GLANCE_Y: Final = 0.025  # ... and up and down
+GLANCE_X: Final = 0.08  # a typical glance sideways, eye widths (about 4 degrees) ...
+GLANCE_SPREAD: Final = 0.4  # ... each one this share smaller or larger, to either side
+GLANCE_Y: Final = 0.025  # standard deviation of a glance up and down
 GLANCE_LIMIT: Final = 0.15  # no glance further than this (the iris stays inside the opening)
 DOWN_BIAS: Final = 0.01  # glances go down a little more often than up (thinking, not rolling)
 SACCADE_S: Final = 0.05
@@ -89,7 +91,8 @@ def _hold(rng: np.random.Generator) -> float:
 
 
 def _glance(rng: np.random.Generator) -> np.ndarray:
-    x = rng.normal(0.0, GLANCE_X)
+    side = 1.0 if rng.uniform() < 0.5 else -1.0
+    x = side * GLANCE_X * rng.uniform(1 - GLANCE_SPREAD, 1 + GLANCE_SPREAD)
     y = rng.normal(DOWN_BIAS, GLANCE_Y)
     return np.clip(np.array([x, y]), -GLANCE_LIMIT, GLANCE_LIMIT)
 
