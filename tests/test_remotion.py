@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from talkinghead.media.audio import load_audio
+from talkinghead.media.audio import load_audio, write_wav
 from talkinghead_dev.measure import mouth_opening, video_facts, video_frames, video_frames_rgba
 
 pytestmark = [pytest.mark.slow, pytest.mark.remotion]
@@ -188,6 +188,7 @@ def test_mouth_in_the_overlay_moves_with_the_speech(composed, sample_speech_path
 # The layout of examples/remotion/src/NarratorCutout.tsx at size "md".
 CUTOUT_HEIGHT_SHARE, CUTOUT_RIGHT_SHARE = 0.65, 0.04
 CUTOUT_FRAME = 45  # after the slide's fade-in (half a second)
+CUTOUT_SPEECH_S = 2.4
 
 
 def cutout_box(narrator_size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -205,9 +206,12 @@ def cutout(remotion_cli, sample_portrait_path, sample_speech_path, tmp_path_fact
     alone (what should show wherever the narrator is transparent)."""
     public = tmp_path_factory.mktemp("public")
     narrator = public / "narrator.webm"
+    audio = load_audio(sample_speech_path)  # the first seconds are enough for one frame
+    samples = audio.samples[:int(CUTOUT_SPEECH_S * audio.sample_rate)]
+    speech = write_wav(public / "speech.wav", samples, audio.sample_rate)
     run = subprocess.run(
         [sys.executable, "-m", "talkinghead", "--image", str(sample_portrait_path),
-         "--audio", str(sample_speech_path), "--output", str(narrator), "--aspect", "1:1",
+         "--audio", str(speech), "--output", str(narrator), "--aspect", "1:1",
          "--resolution", "360x360", "--framing", "chest", "--fps", str(FPS),
          "--background", "transparent", "--format", "webm", "--quiet", "--json"],
         capture_output=True, text=True, check=True)

@@ -52,17 +52,27 @@ def _measured(canvas):
     return (right + left) / 2, face.points[8, 1] - brows
 
 
-@pytest.mark.shared_data
-@pytest.mark.parametrize("aspect, resolution, framing", FRAME_CASES)
-def test_frame_mode_puts_the_face_where_the_rule_says(shared_data, aspect, resolution, framing):
-    from talkinghead.face.framing import FACE_SHARE, frame_rule, frame_size
+@pytest.fixture(scope="module")
+def shared_faces(shared_data):
+    """Each shared portrait's pixels and face, found once for all the framing cases."""
     from talkinghead.face.landmarks import detect_face
     from talkinghead.media.image import load_portrait
 
-    settings = RenderSettings(aspect=aspect, resolution=resolution, framing=framing)
+    found = {}
     for path in sorted((shared_data / "images").iterdir()):
         pixels = load_portrait(path).pixels
-        face = detect_face(pixels)
+        found[path] = (pixels, detect_face(pixels))
+    return found
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("aspect, resolution, framing", FRAME_CASES)
+def test_frame_mode_puts_the_face_where_the_rule_says(shared_faces, aspect, resolution,
+                                                      framing):
+    from talkinghead.face.framing import FACE_SHARE, frame_rule, frame_size
+
+    settings = RenderSettings(aspect=aspect, resolution=resolution, framing=framing)
+    for path, (pixels, face) in shared_faces.items():
         image_size = (pixels.shape[1], pixels.shape[0])
         framing_plan = plan_framing(image_size, face, settings)
         canvas, _ = apply_framing(pixels, face, framing_plan)
