@@ -101,29 +101,41 @@ def remotion_cli() -> list[str]:
     return ["npx", "--no", "remotion"]  # --no: never fetch a package at run time
 
 
+def narrate(portrait: Path, speech: Path, narrator: Path, *flags: str) -> tuple[dict, Path]:
+    """Render `narrator` with our CLI; its --json summary, also written beside it as props."""
+    run = subprocess.run(
+        [sys.executable, "-m", "talkinghead", "--image", str(portrait), "--audio", str(speech),
+         "--output", str(narrator), "--fps", str(FPS), *flags, "--quiet", "--json"],
+        capture_output=True, text=True, check=True)
+    summary = json.loads(run.stdout)
+    props = narrator.with_suffix(".json")
+    props.write_text(json.dumps(summary))
+    return summary, props
+
+
+def remotion(cli: list[str], command: str, composition: str, out: Path, props: Path,
+             public: Path, *flags: str) -> str:
+    """Run `remotion render` or `remotion still` on the example at CANVAS with Debian's
+    chromium; its log."""
+    run = subprocess.run(
+        [*cli, command, "src/index.ts", composition, str(out), f"--props={props}",
+         f"--public-dir={public}", f"--browser-executable={CHROMIUM}",
+         "--chrome-mode=chrome-for-testing", f"--width={CANVAS[0]}", f"--height={CANVAS[1]}",
+         *flags, "--log=info"],
+        check=False, cwd=EXAMPLE, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run.stdout + run.stderr
+
+
 @pytest.fixture(scope="module")
 def composed(remotion_cli, sample_portrait_path, sample_speech_path, tmp_path_factory):
     """The narrator clip, its --json summary, and the composed video."""
     public = tmp_path_factory.mktemp("public")
     narrator = public / "narrator.mp4"
-    run = subprocess.run(
-        [sys.executable, "-m", "talkinghead", "--image", str(sample_portrait_path),
-         "--audio", str(sample_speech_path), "--output", str(narrator), "--aspect", "16:9",
-         "--resolution", "640x360", "--fps", str(FPS), "--quiet", "--json"],
-        capture_output=True, text=True, check=True)
-    summary = json.loads(run.stdout)
-    props = public / "narrator.json"
-    props.write_text(json.dumps(summary))
-
+    summary, props = narrate(sample_portrait_path, sample_speech_path, narrator,
+                             "--aspect", "16:9", "--resolution", "640x360")
     out = tmp_path_factory.mktemp("composed") / "composed.mp4"
-    run = subprocess.run(
-        [*remotion_cli, "render", "src/index.ts", "NarratorPiP", str(out),
-         f"--props={props}", f"--public-dir={public}",
-         f"--browser-executable={CHROMIUM}", "--chrome-mode=chrome-for-testing",
-         f"--width={CANVAS[0]}", f"--height={CANVAS[1]}", "--concurrency=2", "--log=info"],
-        check=False, cwd=EXAMPLE, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    log = run.stdout + run.stderr
+    log = remotion(remotion_cli, "render", "NarratorPiP", out, props, public, "--concurrency=2")
     return summary, narrator, out, log
 
 
@@ -209,25 +221,14 @@ def cutout(remotion_cli, sample_portrait_path, sample_speech_path, tmp_path_fact
     audio = load_audio(sample_speech_path)  # the first seconds are enough for one frame
     samples = audio.samples[:int(CUTOUT_SPEECH_S * audio.sample_rate)]
     speech = write_wav(public / "speech.wav", samples, audio.sample_rate)
-    run = subprocess.run(
-        [sys.executable, "-m", "talkinghead", "--image", str(sample_portrait_path),
-         "--audio", str(speech), "--output", str(narrator), "--aspect", "1:1",
-         "--resolution", "360x360", "--framing", "chest", "--fps", str(FPS),
-         "--background", "transparent", "--format", "webm", "--quiet", "--json"],
-        capture_output=True, text=True, check=True)
-    summary = json.loads(run.stdout)
-    props = public / "cutout.json"
-    props.write_text(json.dumps(summary))
+    summary, props = narrate(sample_portrait_path, speech, narrator, "--aspect", "1:1",
+                             "--resolution", "360x360", "--framing", "chest",
+                             "--background", "transparent", "--format", "webm")
     stills = {}
     for composition in ("NarratorCutout", "Slide"):
         out = tmp_path_factory.mktemp("still") / f"{composition}.png"
-        run = subprocess.run(
-            [*remotion_cli, "still", "src/index.ts", composition, str(out),
-             f"--frame={CUTOUT_FRAME}", f"--props={props}", f"--public-dir={public}",
-             f"--browser-executable={CHROMIUM}", "--chrome-mode=chrome-for-testing",
-             f"--width={CANVAS[0]}", f"--height={CANVAS[1]}", "--log=info"],
-            check=False, cwd=EXAMPLE, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S)
-        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        remotion(remotion_cli, "still", composition, out, props, public,
+                 f"--frame={CUTOUT_FRAME}")
         stills[composition] = np.asarray(Image.open(out).convert("RGB")).astype(float)
     narrator_frame = list(video_frames_rgba(narrator))[CUTOUT_FRAME]
     return summary, narrator_frame, stills["NarratorCutout"], stills["Slide"]

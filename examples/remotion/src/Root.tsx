@@ -25,6 +25,10 @@ const defaultProps: NarratorPiPProps = {
   size: "md",
 };
 
+// Every composition's frame by default; a render takes the narrator's frame rate and length
+// (calculateMetadata), and --width/--height on `remotion render` change the size.
+const studioFrame = { width: 1280, height: 720, fps: 30, durationInFrames: 150 } as const;
+
 // NarratorPiP: the narrator in a rounded box. NarratorCutout: the narrator cut out (a video with
 // alpha) standing on the slide. Slide: the slide alone, with the same props.
 export const RemotionRoot: React.FC = () => (
@@ -32,30 +36,21 @@ export const RemotionRoot: React.FC = () => (
     <Composition
       id="NarratorPiP"
       component={NarratorPiP}
-      width={1280}
-      height={720}
-      fps={30}
-      durationInFrames={150}
+      {...studioFrame}
       defaultProps={defaultProps}
       calculateMetadata={calculateMetadata}
     />
     <Composition
       id="NarratorCutout"
       component={NarratorCutout}
-      width={1280}
-      height={720}
-      fps={30}
-      durationInFrames={150}
+      {...studioFrame}
       defaultProps={{ ...defaultProps, output: "narrator.webm", width: 720, height: 720 }}
       calculateMetadata={calculateMetadata}
     />
     <Composition
       id="Slide"
       component={Slide}
-      width={1280}
-      height={720}
-      fps={30}
-      durationInFrames={150}
+      {...studioFrame}
       defaultProps={{ title: defaultProps.title, subtitle: defaultProps.subtitle }}
     />
   </>

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..media.compose import colour_of, fitted_backdrop
 from ..settings import ASPECTS, RenderSettings
 from .landmarks import FaceGeometry
 
@@ -200,9 +201,8 @@ def _framed(pixels: np.ndarray, face: FaceGeometry,
 
 def _warp(pixels: np.ndarray, matrix: np.ndarray, size: tuple[int, int], pad: str) -> np.ndarray:
     if pad.startswith("color:"):
-        colour = tuple(int(pad[7 + 2 * i: 9 + 2 * i], 16) for i in range(3))
         return cv2.warpAffine(pixels, matrix, size, flags=cv2.INTER_CUBIC,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=colour)
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=colour_of(pad))
     return cv2.warpAffine(pixels, matrix, size, flags=cv2.INTER_CUBIC,
                           borderMode=cv2.BORDER_REPLICATE)
 
@@ -217,14 +217,7 @@ def _feathered(covered: np.ndarray, width_px: float) -> np.ndarray:
 def _blurred_cover(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """The picture scaled to cover the whole frame and blurred: a quiet backdrop for padding."""
     width, height = size
-    image_h, image_w = pixels.shape[:2]
-    cover = max(width / image_w, height / image_h)
-    scaled = cv2.resize(pixels, (max(width, round(image_w * cover)),
-                                 max(height, round(image_h * cover))),
-                        interpolation=cv2.INTER_AREA)
-    y0 = (scaled.shape[0] - height) // 2
-    x0 = (scaled.shape[1] - width) // 2
-    crop = scaled[y0:y0 + height, x0:x0 + width]
+    crop = fitted_backdrop(pixels, size, cv2.INTER_AREA)  # area: the blur hides the rest
     sigma = PAD_BLUR_SHARE * float(np.hypot(width, height))
     return cv2.GaussianBlur(crop, (0, 0), sigma).astype(np.float32)
 

@@ -318,4 +318,3 @@ def foreground_colours(image: np.ndarray, alpha: np.ndarray, iod: float) -> np.n
     colours = trust * solved + (1 - trust) * person
     colours = np.where(a >= 1.0, picture, colours)
     return (colours + 0.5).astype(np.uint8)
-

@@ -46,13 +46,16 @@ def solid_backdrop(colour: tuple[int, int, int], size: tuple[int, int]) -> np.nd
     return np.full((height, width, 3), colour, np.uint8)
 
 
-def fitted_backdrop(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """`image` (RGB uint8) scaled to cover `size` (width, height), centred and cropped."""
+def fitted_backdrop(image: np.ndarray, size: tuple[int, int],
+                    interpolation: int | None = None) -> np.ndarray:
+    """`image` (RGB uint8) scaled to cover `size` (width, height), centred and cropped; by
+    area averaging where it shrinks and bicubic where it grows, unless `interpolation` says."""
     width, height = size
     image_h, image_w = image.shape[:2]
     cover = max(width / image_w, height / image_h)
     scaled_w, scaled_h = max(width, round(image_w * cover)), max(height, round(image_h * cover))
-    interpolation = cv2.INTER_AREA if cover < 1 else cv2.INTER_CUBIC
+    if interpolation is None:
+        interpolation = cv2.INTER_AREA if cover < 1 else cv2.INTER_CUBIC
     scaled = cv2.resize(image, (scaled_w, scaled_h), interpolation=interpolation)
     x0, y0 = (scaled_w - width) // 2, (scaled_h - height) // 2
     return np.ascontiguousarray(scaled[y0:y0 + height, x0:x0 + width])
