@@ -148,9 +148,9 @@ def main() -> None:
             print(f"{label:<15}{r['size']:>10}{r['wall_s']:>9.2f}"
                   f"{r['wall_s'] / r['audio_s']:>7.3f}{r['render_s']:>10.2f}"
                   f"{r['render_s'] / r['audio_s']:>7.3f}{r['peak_rss_mb']:>13.0f}")
-        print("\nper stage: wall s / CPU s per audio s (this process, and the workers it reaped "
-              "within the stage: the speech workers end after it, so their CPU is only in the "
-              "total)")
+        print("\nper stage: wall s / CPU s per audio s (this process only: the worker "
+              "processes that decode the speech and draw the chunks end with the render, so "
+              "their CPU is only in the total)")
         print(f"{'config':<15}" + "".join(f"{name:>18}" for name in STAGES)
               + f"{'total CPU':>11}")
         for label, (_, r) in floors.items():

@@ -39,6 +39,7 @@ from .jobs.inputs import (
 from .jobs.runner import ChunkExecutor, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .jobs.timeout import Deadline, Timeout, auto_timeout_s
+from .jobs.workers import WorkerPool, worker_pool
 from .media.audio import Audio, load_audio
 from .media.compose import backdrop_for
 from .media.files import copy_file, ensure_file_writable, ensure_writable
@@ -49,8 +50,7 @@ from .motion.plan import plan_motion
 from .motion.types import MotionPlan
 from .settings import RenderSettings
 from .speech.analysis import analyse_speech
-from .speech.parallel import speech_pool
-from .speech.phonemes import start_recognition
+from .speech.phonemes import piece_count, start_recognition
 from .speech.types import Speech
 from .version import code_fingerprint
 
@@ -116,23 +116,29 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds, transcript,
                     background.sha256 if background else None)
     job = store.find_resumable(key) or finished_job(store, key)
-    if job is not None and inputs_saved(store.folder(job.id)):
-        sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
-                    f"({job.frames_done}/{job.frames} frames already rendered)")
-    else:
-        earlier = rendered_by_other_code(store, portrait.sha256, sound.sha256, settings, engine)
-        if earlier is not None:
-            sink.notice(f"job {earlier.id} rendered these inputs with another version of "
-                        "talkinghead, so they are rendered anew ('talkinghead --retrieve "
-                        f"{earlier.id} --output FILE' still gives that video)")
-        local = isinstance(executor, LocalExecutor)  # remote chunks cost a job each: keep them long
-        job = create_job(store, new_job_id(), portrait, sound, settings, engine, output,
-                       spread_chunk_seconds(sound.duration_s, chunk_seconds) if local
-                       else chunk_seconds, key, sink, started, transcript,
-                       workers or os.cpu_count() or 1, background)
-    if motion_json is not None:
-        write_plan_json(motion_plan(job.id, store=store), motion_json)
-    return _run(store, job, output, executor, sink, timeout_s, started)
+    resumable = job is not None and inputs_saved(store.folder(job.id))
+    local = isinstance(executor, LocalExecutor)  # remote chunks cost a job each: keep them long
+    chunk_seconds = spread_chunk_seconds(sound.duration_s, chunk_seconds) if local \
+        else chunk_seconds
+    processes = 0 if resumable else _worker_processes(executor, sound, settings, chunk_seconds)
+    with worker_pool(processes) as shared:
+        if job is not None and resumable:
+            sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
+                        f"({job.frames_done}/{job.frames} frames already rendered)")
+        else:
+            earlier = rendered_by_other_code(store, portrait.sha256, sound.sha256, settings,
+                                             engine)
+            if earlier is not None:
+                sink.notice(f"job {earlier.id} rendered these inputs with another version of "
+                            "talkinghead, so they are rendered anew ('talkinghead --retrieve "
+                            f"{earlier.id} --output FILE' still gives that video)")
+            job = create_job(store, new_job_id(), portrait, sound, settings, engine, output,
+                             chunk_seconds, key, sink, started, transcript, background, shared)
+            if shared is not None and isinstance(executor, LocalExecutor):
+                executor = LocalExecutor(executor.workers, shared)  # they draw the chunks too
+        if motion_json is not None:
+            write_plan_json(motion_plan(job.id, store=store), motion_json)
+        return _run(store, job, output, executor, sink, timeout_s, started)
 
 
 def resume(job_id: str, output: str | os.PathLike | None = None, *,
@@ -248,24 +254,24 @@ def rendered_by_other_code(store: JobStore, image_sha256: str, audio_sha256: str
 def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
                settings: RenderSettings, engine: str, output: Path, chunk_seconds: float,
                key: str, sink: ProgressSink, started: float, transcript: str | None = None,
-               workers: int = 1, background: Portrait | None = None) -> Job:
+               background: Portrait | None = None, workers: WorkerPool | None = None) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job.
 
-    Speech analysis uses up to `workers` processes, which decode while the face is found.
+    With `workers`, they decode the pieces of the speech while this process finds the face.
     `background` is the picture of `--background FILE`."""
-    with speech_pool(sound.duration_s, workers) as pool:
-        recognized = (start_recognition(sound.samples, sound.sample_rate, pool=pool)
-                      if pool is not None else None)  # the workers decode from here on
-        with sink.stage("face"):
-            face = detect_face(portrait.pixels, sink)
-            framing = plan_framing((portrait.width, portrait.height), face, settings)
-            matte = (framed_person_matte(portrait.pixels, face, framing)
-                     if settings.cuts_out else None)
-        if framing.mode == "frame" and framing.scale > UPSCALE_WARNING:
-            sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
-                        "a larger portrait or a smaller --resolution will look sharper")
-        with sink.stage("speech"):
-            speech = analyse_speech(sound, transcript, pool=pool, recognized=recognized)
+    pool = workers.pool if workers is not None else None
+    recognized = (start_recognition(sound.samples, sound.sample_rate, pool=pool)
+                  if pool is not None else None)  # the workers decode from here on
+    with sink.stage("face"):
+        face = detect_face(portrait.pixels, sink)
+        framing = plan_framing((portrait.width, portrait.height), face, settings)
+        matte = (framed_person_matte(portrait.pixels, face, framing)
+                 if settings.cuts_out else None)
+    if framing.mode == "frame" and framing.scale > UPSCALE_WARNING:
+        sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
+                    "a larger portrait or a smaller --resolution will look sharper")
+    with sink.stage("speech"):
+        speech = analyse_speech(sound, transcript, pool=pool, recognized=recognized)
     if transcript and not any(phone.aligned for phone in speech.phones):
         sink.notice("the transcript could not be aligned to the audio (is it what is said, "
                     "in English?); the mouth follows the recognised speech instead")
@@ -303,6 +309,18 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
     job = store.create(job)
     sink.notice(f"job {job.id}: {frames} frames in {len(chunks)} chunk(s)")
     return job
+
+
+def _worker_processes(executor: ChunkExecutor, sound: Audio, settings: RenderSettings,
+                      chunk_seconds: float) -> int:
+    """How many worker processes a new job starts: as many as the pieces of its speech or
+    (drawn on this machine) its chunks keep busy, at most one per core."""
+    cores = executor.workers if isinstance(executor, LocalExecutor) else os.cpu_count() or 1
+    chunks = 1
+    if isinstance(executor, LocalExecutor):
+        frames = max(1, round(sound.duration_s * settings.fps))
+        chunks = len(plan_chunks(frames, settings.fps, chunk_seconds))
+    return min(cores, max(piece_count(sound.duration_s), chunks))
 
 
 def load_background(path: str) -> Portrait:

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import numpy as np
 
+from talkinghead.jobs.workers import worker_pool
 from talkinghead.media.audio import Audio
 from talkinghead.speech import phonemes
 from talkinghead.speech.analysis import analyse_speech
-from talkinghead.speech.parallel import speech_pool
 from talkinghead.speech.phonemes import recognize_phones, start_recognition
 
 RATE = 16000
@@ -20,9 +20,9 @@ def test_pieces_decoded_in_worker_processes_give_the_same_phones(monkeypatch, sy
     audio = np.concatenate([gap(0.2), word, gap(0.3), word, gap(0.3), word, gap(0.2)])
     assert phonemes.piece_count(len(audio) / RATE) == 2
     in_this_process = recognize_phones(audio, RATE, "pocketsphinx-loop")
-    with speech_pool(len(audio) / RATE, workers=2) as pool:
-        assert pool is not None
-        in_workers = recognize_phones(audio, RATE, "pocketsphinx-loop", pool)
+    with worker_pool(2) as workers:
+        assert workers is not None
+        in_workers = recognize_phones(audio, RATE, "pocketsphinx-loop", workers.pool)
     assert in_workers == in_this_process
     assert {s.label for s in in_workers} - {"SIL"}
 
@@ -35,9 +35,9 @@ def test_recognition_started_before_the_analysis_gives_the_same_speech(monkeypat
     samples = np.concatenate([synth.silence(0.2), word, synth.silence(0.3), word,
                               synth.silence(0.2)])
     sound = Audio(samples=samples, sample_rate=RATE, source=Path("speech.wav"), sha256="")
-    with speech_pool(sound.duration_s, workers=2) as pool:
-        assert pool is not None
-        early = start_recognition(samples, RATE, pool=pool)
+    with worker_pool(2) as workers:
+        assert workers is not None
+        early = start_recognition(samples, RATE, pool=workers.pool)
         started_early = analyse_speech(sound, recognized=early)
     in_this_process = analyse_speech(sound)
     assert started_early.phones == in_this_process.phones
@@ -45,11 +45,8 @@ def test_recognition_started_before_the_analysis_gives_the_same_speech(monkeypat
 
 
 def test_no_worker_processes_where_one_process_is_enough():
-    one_piece = phonemes.PIECE_S / 2
-    with speech_pool(one_piece, workers=8) as pool:
-        assert pool is None
-    with speech_pool(10 * phonemes.PIECE_S, workers=1) as pool:
-        assert pool is None
+    with worker_pool(1) as workers:
+        assert workers is None
 
 
 def test_the_cuts_depend_on_the_audio_only(synth):

@@ -9,10 +9,9 @@ same job renders only what is missing, and the joined video is the same.
 from __future__ import annotations
 
 import queue
-import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -21,7 +20,6 @@ import av
 from ..errors import RenderTimeoutError, TalkingHeadError
 from ..events import ProgressSink
 from ..media.video import finalize_video
-from ..processes import SPAWN, spawn_pool
 from .chunk_render import ChunkTask, job_format, part_path, render_chunk
 from .lock import job_lock
 from .store import (
@@ -37,6 +35,7 @@ from .store import (
     JobStore,
 )
 from .timeout import Deadline
+from .workers import WorkerPool, report_progress, worker_pool
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
@@ -59,9 +58,13 @@ class ChunkExecutor(Protocol):
 
 @dataclass(frozen=True)
 class LocalExecutor:
-    """Chunks in worker processes, one per core (in this process for a single chunk)."""
+    """Chunks in worker processes, one per core (in this process for a single chunk).
+
+    `shared`: workers that the render started already (`api.render`: they analysed the
+    speech); without them, the executor starts its own for the chunks."""
 
     workers: int = 1
+    shared: WorkerPool | None = field(default=None, compare=False)
 
     def render(self, store: JobStore, job: Job, todo: list[Chunk],
                advance: Callable[[int], None], deadline: Deadline,
@@ -72,8 +75,12 @@ class LocalExecutor:
             for task in tasks:
                 seconds = render_chunk(task, advance, deadline.check)
                 store.chunk_done(job.id, task.index, seconds)
-            return
-        _render_in_pool(store, job, tasks, self.workers, advance, deadline)
+        elif self.shared is not None:
+            _render_in_pool(store, job, tasks, self.shared, advance, deadline)
+        else:
+            with worker_pool(min(self.workers, len(tasks))) as workers:
+                assert workers is not None  # two or more processes
+                _render_in_pool(store, job, tasks, workers, advance, deadline)
 
 
 def run_job(store: JobStore, job: Job, *, executor: ChunkExecutor, sink: ProgressSink,
@@ -156,24 +163,23 @@ def part_frames(path: Path) -> int | None:
         return None
 
 
-def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: int,
+def _render_in_pool(store: JobStore, job: Job, tasks: list[ChunkTask], workers: WorkerPool,
                     advance: Callable[[int], None], deadline: Deadline) -> None:
-    """One process per core; the parent records finished chunks and forwards progress."""
-    progress = SPAWN.Queue()
-    pool = spawn_pool(min(workers, len(tasks)), initializer=_init_worker, initargs=(progress,))
+    """The chunks drawn by `workers`; this process records finished chunks and forwards
+    progress."""
     try:
-        running = {task.index: pool.apply_async(_pool_render, (task,)) for task in tasks}
+        running = {task.index: workers.pool.apply_async(_pool_render, (task,))
+                   for task in tasks}
         while running:
-            _drain(progress, advance, POLL_S)
+            _drain(workers.progress, advance, POLL_S)
             for index in [i for i, r in running.items() if r.ready()]:
                 seconds = running.pop(index).get()  # re-raises a worker's error here
                 store.chunk_done(job.id, index, seconds)
             deadline.check()
-        _drain(progress, advance, 0)
-        pool.close()
-    finally:
-        pool.terminate()  # on any error or interrupt, in-flight chunks die as .partial files
-        pool.join()
+        _drain(workers.progress, advance, 0)
+    except BaseException:
+        workers.pool.terminate()  # on any error or interrupt, in-flight chunks die as .partial
+        raise
 
 
 def _drain(progress: Queue[int], advance: Callable[[int], None], wait_s: float) -> None:
@@ -185,13 +191,5 @@ def _drain(progress: Queue[int], advance: Callable[[int], None], wait_s: float) 
         pass
 
 
-_worker: dict[str, Queue[int]] = {}  # per worker process: the queue its progress goes to
-
-
-def _init_worker(progress: Queue[int]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates the pool
-    _worker["progress"] = progress
-
-
 def _pool_render(task: ChunkTask) -> float:
-    return render_chunk(task, _worker["progress"].put)
+    return render_chunk(task, report_progress)

@@ -27,7 +27,7 @@ def analyse_speech(audio: Audio, transcript: str | None = None,
     or for some words, the phone loop fills in. Without it, the phone loop gives them all.
     The acoustic features never depend on the phones, so motion planning can weigh the two
     frame by frame (the phones say which shape, the acoustics how much and whether at all).
-    A `pool` of worker processes (`parallel.speech_pool`) recognises phones in parallel;
+    A `pool` of worker processes (`jobs.workers`) recognises phones in parallel;
     `recognized`, the same recognition started earlier (`phonemes.start_recognition`), lets
     the workers decode while the caller does other work first (and the transcript is aligned).
     """

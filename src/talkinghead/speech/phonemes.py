@@ -55,7 +55,7 @@ from .types import SILENCE, PhoneSpan
 
 # Audio is decoded in pieces of equal length, at most about PIECE_S, cut at quiet moments: Sphinx
 # keeps a lattice of the whole utterance in memory (so an hour must be cut), and pieces can be
-# decoded on several cores at once (`parallel.py`). The cuts depend on the audio alone, never on
+# decoded on several cores at once (`jobs/workers.py`). The cuts depend on the audio alone, never on
 # the number of cores, so the phones are the same on any machine. (On the eSpeak test speech,
 # 15 s pieces find as many bilabials as 30 s ones, within a bilabial or two either way.)
 PIECE_S: Final = 15.0
@@ -193,7 +193,7 @@ def recognize_phones(
 ) -> tuple[PhoneSpan, ...]:
     """Phones covering the whole audio, in order, without gaps ("SIL" fills any).
 
-    With a `pool` of worker processes (`parallel.speech_pool`), the pieces are decoded in
+    With a `pool` of worker processes (`jobs.workers`), the pieces are decoded in
     parallel; the phones are the same either way."""
     return start_recognition(samples, rate, recognizer, pool).result()
 
