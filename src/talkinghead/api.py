@@ -49,8 +49,8 @@ from .motion.export import write_plan_json
 from .motion.plan import plan_motion
 from .motion.types import MotionPlan
 from .settings import RenderSettings
-from .speech.analysis import analyse_speech
-from .speech.phonemes import piece_count, start_recognition
+from .speech.analysis import analyse_speech, start_analysis
+from .speech.phonemes import piece_count
 from .speech.types import Speech
 from .version import code_fingerprint
 
@@ -257,11 +257,10 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
                background: Portrait | None = None, workers: WorkerPool | None = None) -> Job:
     """Find the face, analyse the speech, plan all motion, and record it all as a new job.
 
-    With `workers`, they decode the pieces of the speech while this process finds the face.
+    With `workers`, they analyse the speech while this process finds the face.
     `background` is the picture of `--background FILE`."""
     pool = workers.pool if workers is not None else None
-    recognized = (start_recognition(sound.samples, sound.sample_rate, pool=pool)
-                  if pool is not None else None)  # the workers decode from here on
+    analysis = start_analysis(sound, transcript, pool=pool)  # the workers work from here on
     with sink.stage("face"):
         face = detect_face(portrait.pixels, sink)
         framing = plan_framing((portrait.width, portrait.height), face, settings)
@@ -271,7 +270,7 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
         sink.notice(f"the face is magnified {framing.scale:.1f}x to fill the frame; "
                     "a larger portrait or a smaller --resolution will look sharper")
     with sink.stage("speech"):
-        speech = analyse_speech(sound, transcript, pool=pool, recognized=recognized)
+        speech = analyse_speech(sound, transcript, started=analysis)
     if transcript and not any(phone.aligned for phone in speech.phones):
         sink.notice("the transcript could not be aligned to the audio (is it what is said, "
                     "in English?); the mouth follows the recognised speech instead")

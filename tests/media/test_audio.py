@@ -129,3 +129,20 @@ def test_write_wav_round_trips_through_load_audio(tmp_path: Path) -> None:
     assert audio.sample_rate == SAMPLE_RATE and len(audio.samples) == len(samples)
     np.testing.assert_allclose(audio.samples[10:], samples[10:], atol=1e-4)
     assert np.all(audio.samples[:10] > 0.99)
+
+
+@pytest.mark.parametrize("seconds", [0.3, 65.0])  # one block; three blocks, the last short
+def test_high_pass_is_a_two_pole_butterworth(seconds: float) -> None:
+    """FFmpeg's highpass, block by block, is scipy.signal's butter(2) + sosfilt: the same
+    causal filter, to within the rounding of its coefficients."""
+    from scipy import signal
+
+    from talkinghead.media.audio import high_pass
+
+    rng = np.random.default_rng(3)
+    x = (0.3 * rng.standard_normal(round(seconds * SAMPLE_RATE))).astype(np.float32)
+    x += 0.2 * np.sin(2 * np.pi * 50 * np.arange(len(x)) / SAMPLE_RATE)  # mains hum
+    sos = signal.butter(2, 60.0, btype="highpass", fs=SAMPLE_RATE, output="sos")
+    filtered = high_pass(x, SAMPLE_RATE, 60.0)
+    assert filtered.dtype == np.float32 and filtered.shape == x.shape
+    np.testing.assert_allclose(filtered, signal.sosfilt(sos, x), atol=1e-4)

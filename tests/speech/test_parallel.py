@@ -6,8 +6,8 @@ import numpy as np
 from talkinghead.jobs.workers import worker_pool
 from talkinghead.media.audio import Audio
 from talkinghead.speech import phonemes
-from talkinghead.speech.analysis import analyse_speech
-from talkinghead.speech.phonemes import recognize_phones, start_recognition
+from talkinghead.speech.analysis import analyse_speech, start_analysis
+from talkinghead.speech.phonemes import recognize_phones
 
 RATE = 16000
 
@@ -28,7 +28,7 @@ def test_pieces_decoded_in_worker_processes_give_the_same_phones(monkeypatch, sy
 
 
 def test_recognition_started_before_the_analysis_gives_the_same_speech(monkeypatch, synth):
-    """create_job starts the workers decoding, finds the face, then analyses the speech."""
+    """create_job starts the workers analysing, finds the face, then collects the speech."""
     monkeypatch.setattr(phonemes, "PIECE_S", 1.5)
     word = np.concatenate([synth.vowel(0.3, (750, 1100, 2500)), synth.silence(0.05),
                            synth.vowel(0.3, (290, 2300, 3000))])
@@ -37,9 +37,9 @@ def test_recognition_started_before_the_analysis_gives_the_same_speech(monkeypat
     sound = Audio(samples=samples, sample_rate=RATE, source=Path("speech.wav"), sha256="")
     with worker_pool(2) as workers:
         assert workers is not None
-        early = start_recognition(samples, RATE, pool=workers.pool)
-        started_early = analyse_speech(sound, recognized=early)
-    in_this_process = analyse_speech(sound)
+        early = start_analysis(sound, "a word", pool=workers.pool)
+        started_early = analyse_speech(sound, "a word", started=early)
+    in_this_process = analyse_speech(sound, "a word")
     assert started_early.phones == in_this_process.phones
     assert np.array_equal(started_early.features.loudness, in_this_process.features.loudness)
 

@@ -1,4 +1,4 @@
-"""Per-hop acoustic cues for the mouth, computed with numpy/scipy only (no model, any language).
+"""Per-hop acoustic cues for the mouth, from numpy, scipy and FFmpeg (no model, any language).
 
 Each hop gets a 25 ms Hann spectrum (level, formant and noise cues) and a 40 ms normalised
 autocorrelation (voicing). Everything is vectorised over hops: a second of audio takes a few
@@ -12,6 +12,7 @@ from typing import Final
 import numpy as np
 from scipy import fft, ndimage
 
+from ..media.audio import high_pass
 from .types import AcousticFeatures
 
 HOP_S: Final = 0.01  # 100 hops/s: the phone recogniser's frame rate, 4 hops per 25 fps frame
@@ -76,13 +77,10 @@ SPEECH_MIN_BURST_S: Final = 0.05  # shorter bursts are clicks, not speech
 
 def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
     """Loudness, voicing, openness, rounding, frication and voice activity, one value per hop."""
-    from scipy import signal  # here, not at the top: half a second to import (see sphinx.py)
-
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     hop = max(1, round(HOP_S * rate))
     n_hops = max(1, int(np.ceil(len(x) / hop)))
-    sos = signal.butter(2, HIGHPASS_HZ, btype="highpass", fs=rate, output="sos")
-    x = signal.sosfilt(sos, x).astype(np.float32)  # causal: its phase shift is far below a hop
+    x = high_pass(x, rate, HIGHPASS_HZ)  # causal: its phase shift is far below a hop
     blocks = [_measure(x, rate, hop, first, min(BLOCK_HOPS, n_hops - first))
               for first in range(0, n_hops, BLOCK_HOPS)]
     raw = {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
@@ -139,14 +137,18 @@ def _frames(x: np.ndarray, hop: int, first: int, count: int, length: int) -> np.
 
 def _power_spectra(x: np.ndarray, rate: int, hop: int, first: int,
                    count: int) -> tuple[np.ndarray, np.ndarray]:
-    from scipy import signal
-
     length = round(SPECTRUM_WINDOW_S * rate)
     n_fft = 1 << int(np.ceil(np.log2(length)))
-    window = signal.get_window("hann", length).astype(np.float32)
+    window = hann(length).astype(np.float32)
     frames = _frames(x, hop, first, count, length) * window
     power = np.abs(fft.rfft(frames, n_fft, axis=1)) ** 2 / float(np.sum(window**2))
     return power.astype(np.float32), np.fft.rfftfreq(n_fft, 1.0 / rate)
+
+
+def hann(length: int) -> np.ndarray:
+    """The periodic Hann window of `length` samples (for spectra): scipy.signal's
+    get_window("hann", length)."""
+    return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(length) / length)
 
 
 def _level_db(power: np.ndarray) -> np.ndarray:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from multiprocessing.pool import Pool
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 
@@ -12,14 +15,52 @@ from ..media.audio import Audio
 from .acoustics import extract_features
 from .alignment import align_transcript
 from .phonemes import PendingPhones, PhoneRecognizer, start_recognition, tidy_spans
-from .types import PhoneSpan, Speech
+from .types import AcousticFeatures, PhoneSpan, Speech
 
 MIN_GAP_S: Final = 0.05  # stretches alignment left out that are shorter than this stay silence
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StartedAnalysis:
+    """A speech analysis begun by `start_analysis`: each part is asked for when needed."""
+
+    phones: PendingPhones
+    features: Callable[[], AcousticFeatures]
+    aligned: Callable[[], tuple[PhoneSpan, ...] | None]
+
+
+def start_analysis(audio: Audio, transcript: str | None = None,
+                   recognizer: str | PhoneRecognizer = "pocketsphinx",
+                   pool: Pool | None = None) -> StartedAnalysis:
+    """The parts of `analyse_speech`, begun. With a `pool` of worker processes (see
+    `jobs/workers.py`), the workers recognise the phones (piece by piece), measure the
+    acoustic features and align the transcript while the caller goes on (finding the face);
+    without one, each part is computed in this process when it is asked for."""
+    samples = np.asarray(audio.samples, dtype=np.float32).reshape(-1)
+    if samples.size == 0:
+        raise AudioError("the audio has no samples: nothing to lip-sync")
+    rate = int(audio.sample_rate)
+    phones = start_recognition(samples, rate, recognizer, pool)
+    return StartedAnalysis(phones, _begun(pool, extract_features, samples, rate),
+                           _begun(pool, align_transcript, samples, rate, transcript)
+                           if transcript else _no_alignment)
+
+
+def _begun(pool: Pool | None, work: Callable[..., T], *args: object) -> Callable[[], T]:
+    """`work(*args)`, started now in the `pool`, or (without one) done when asked for."""
+    if pool is None:
+        return partial(work, *args)
+    return pool.apply_async(work, args).get
+
+
+def _no_alignment() -> None:
+    return None
 
 
 def analyse_speech(audio: Audio, transcript: str | None = None,
                    recognizer: str | PhoneRecognizer = "pocketsphinx",
-                   pool: Pool | None = None, recognized: PendingPhones | None = None) -> Speech:
+                   pool: Pool | None = None, started: StartedAnalysis | None = None) -> Speech:
     """Phones and per-hop acoustic features for `audio` .
 
     With `transcript` (plain text of what is said, any punctuation and numbers), the phones
@@ -27,24 +68,17 @@ def analyse_speech(audio: Audio, transcript: str | None = None,
     or for some words, the phone loop fills in. Without it, the phone loop gives them all.
     The acoustic features never depend on the phones, so motion planning can weigh the two
     frame by frame (the phones say which shape, the acoustics how much and whether at all).
-    A `pool` of worker processes (`jobs.workers`) recognises phones in parallel;
-    `recognized`, the same recognition started earlier (`phonemes.start_recognition`), lets
-    the workers decode while the caller does other work first (and the transcript is aligned).
+    A `pool` of worker processes does the work in parallel; `started`, the same analysis
+    begun earlier (`start_analysis`), lets the workers work while the caller does other work
+    first. The result is the same either way.
     """
-    samples = np.asarray(audio.samples, dtype=np.float32).reshape(-1)
-    if samples.size == 0:
-        raise AudioError("the audio has no samples: nothing to lip-sync")
-    rate = int(audio.sample_rate)
-    duration = samples.size / rate
-    if recognized is None:
-        recognized = start_recognition(samples, rate, recognizer, pool)
-    features = extract_features(samples, rate)  # here while any workers decode
-    aligned = align_transcript(samples, rate, transcript) if transcript else None
-    if aligned is None:
-        phones = recognized.result()
-    else:
-        phones = _fill_gaps(aligned, recognized, duration)
-    return Speech(phones=phones, features=features, duration_s=duration)
+    if started is None:
+        started = start_analysis(audio, transcript, recognizer, pool)
+    duration = np.asarray(audio.samples).size / int(audio.sample_rate)
+    aligned = started.aligned()
+    phones = (started.phones.result() if aligned is None
+              else _fill_gaps(aligned, started.phones, duration))
+    return Speech(phones=phones, features=started.features(), duration_s=duration)
 
 
 def _fill_gaps(aligned: tuple[PhoneSpan, ...], recognized: PendingPhones,

@@ -38,6 +38,7 @@ from typing import Final
 import numpy as np
 from scipy import fft
 
+from .acoustics import hann
 from .types import PhoneSpan
 
 HOP_S: Final = 0.005  # a 20 ms closure spans 4 hops; a burst lasts 5-20 ms
@@ -156,9 +157,7 @@ def _band_level_db(x: np.ndarray, rate: int, hop: int) -> np.ndarray:
     padded = np.pad(x, (length // 2, length))
     frames = np.lib.stride_tricks.sliding_window_view(padded, length)[::hop]
     frames = frames[: int(np.ceil(len(x) / hop))]
-    from scipy import signal  # here, not at the top: see sphinx.py
-
-    power = np.abs(fft.rfft(frames * signal.get_window("hann", length), n_fft, axis=1)) ** 2
+    power = np.abs(fft.rfft(frames * hann(length), n_fft, axis=1)) ** 2
     freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
     return 10.0 * np.log10(power[:, freqs >= CLOSURE_BAND_HZ].sum(axis=1) + 1e-10)
 
@@ -176,9 +175,7 @@ def _release(x: np.ndarray, rate: int, closure_s: float, release_s: float) -> St
     burst = x[first:first + length]
     burst = np.pad(burst, (0, length - len(burst)))
     n_fft = 1 << int(np.ceil(np.log2(4 * length)))
-    from scipy import signal
-
-    power = np.abs(fft.rfft(burst * signal.get_window("hann", length), n_fft)) ** 2
+    power = np.abs(fft.rfft(burst * hann(length), n_fft)) ** 2
     freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
 
     def band_db(band: tuple[float, float]) -> float:

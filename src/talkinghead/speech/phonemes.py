@@ -213,7 +213,7 @@ def start_recognition(
     x = to_rate(np.asarray(samples, dtype=np.float32).reshape(-1), rate)
     bounds = piece_bounds(x)
     pieces = [x[start:stop] for start, stop in bounds]
-    if pool is None or len(pieces) == 1:
+    if pool is None:
         return PendingPhones(bounds, len(x) / RATE, lambda: _in_this_process(recognizer, pieces))
     decoding = pool.map_async(recognizer.recognize, pieces, chunksize=1)
     return PendingPhones(bounds, len(x) / RATE, decoding.get)

@@ -39,9 +39,8 @@ def to_rate(x: np.ndarray, rate: int) -> np.ndarray:
     if rate == RATE:
         return x
     divisor = np.gcd(int(rate), RATE)
-    # scipy.signal is imported here rather than at the top of the module, as in the other
-    # speech and motion modules: it takes half a second, and the processes that only render
-    # frames (chunk workers) never need it.
+    # scipy.signal is imported only here, for audio not at 16 kHz already (renders never get
+    # any: load_audio decodes at 16 kHz). It takes half a second to import.
     from scipy import signal
 
     return signal.resample_poly(x, RATE // divisor, int(rate) // divisor).astype(np.float32)

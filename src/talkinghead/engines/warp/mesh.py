@@ -166,9 +166,9 @@ class PiecewiseAffineWarp:
                    & (corners.min(axis=1) <= (x1, y1)).all(axis=1))
         index = np.full((y1 - y0, x1 - x0), len(self.mesh.triangles), np.int32)
         scaled = np.round((moved - (x0, y0)) * (1 << SUBPIXEL_BITS)).astype(np.int32)
-        for t in drawn[reaches]:
-            cv2.fillConvexPoly(index, scaled[self.mesh.triangles[t]], int(t),
-                               lineType=cv2.LINE_8, shift=SUBPIXEL_BITS)
+        near = drawn[reaches]
+        for t, triangle in zip(near.tolist(), scaled[self.mesh.triangles[near]], strict=True):
+            cv2.fillConvexPoly(index, triangle, t, lineType=cv2.LINE_8, shift=SUBPIXEL_BITS)
         c = coeffs[index]
         xs, ys = self._xs[y0:y1, x0:x1], self._ys[y0:y1, x0:x1]
         dx[y0:y1, x0:x1] = c[..., 0] * xs + c[..., 1] * ys + c[..., 2]
@@ -210,9 +210,8 @@ class PiecewiseAffineWarp:
         index.fill(len(self.mesh.triangles))
         offset = (self.step - 1) / 2
         scaled = np.round((moved - offset) / self.step * (1 << SUBPIXEL_BITS)).astype(np.int32)
-        for t in drawn:
-            cv2.fillConvexPoly(index, scaled[self.mesh.triangles[t]], int(t),
-                               lineType=cv2.LINE_8, shift=SUBPIXEL_BITS)
+        for t, corners in zip(drawn.tolist(), scaled[self.mesh.triangles[drawn]], strict=True):
+            cv2.fillConvexPoly(index, corners, t, lineType=cv2.LINE_8, shift=SUBPIXEL_BITS)
         return index
 
 
