@@ -5,9 +5,10 @@
 Each configuration renders in a fresh process; the table shows the whole
 command's wall time (start-up, model loading and encoding included), the
 render() call alone, their real-time factors (seconds of processing per
-second of audio) and the process's peak resident memory. Then, per stage of the
-render (face, speech, render = frames and encoding, join), its wall seconds and its
-CPU seconds per audio second (this process and the workers it reaped). Last, the
+second of audio) and the peak resident memory (of the largest process). Then, per stage
+of the render (face, speech, render = frames and encoding, join), its wall seconds and its
+CPU seconds per audio second, from a second render of each configuration in one process
+(--workers 1: the workers of the first would hide each stage's CPU). Last, the
 floor: libx264 (veryfast) encoding the same number of frames at the same size, timed
 in this run, and each row's wall time as a multiple of it (machines differ; ratios
 measured in one run compare).
@@ -48,9 +49,10 @@ class Stages(NullSink):
         self.seconds[name] = (time.monotonic() - wall, cpu() - used)
 
 image, audio, output, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+workers = int(sys.argv[5]) if sys.argv[5] else None
 sink = Stages()
 result = talkinghead.render(image, audio, output, talkinghead.RenderSettings(**settings),
-                            sink=sink)
+                            sink=sink, workers=workers)
 print(json.dumps({"render_s": result.processing_s, "audio_s": result.duration_s,
                   "size": f"{result.width}x{result.height}", "frames": result.frames,
                   "fps": result.fps, "stages": sink.seconds}))
@@ -84,12 +86,15 @@ def portrait_720p(data: Path, work: Path) -> Path:
     return path
 
 
-def run_one(image: Path, audio: Path, output: Path, settings: dict) -> dict:
-    """One render in a fresh process with an empty job store (a reused job would time nothing)."""
+def run_one(image: Path, audio: Path, output: Path, settings: dict,
+            workers: int | None = None) -> dict:
+    """One render in a fresh process with an empty job store (a reused job would time nothing);
+    `workers` 1 keeps every stage in that process."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as home:
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(image), str(audio),
-                                  str(output), json.dumps(settings)], stdout=subprocess.PIPE,
+                                  str(output), json.dumps(settings), str(workers or "")],
+                                 stdout=subprocess.PIPE,
                                  text=True, env={**os.environ, "TALKINGHEAD_HOME": home})
         _, status, usage = os.wait4(child.pid, 0)
     wall = time.monotonic() - started
@@ -142,22 +147,24 @@ def main() -> None:
                 continue
             image = (portrait_720p(args.data, work) if image_name == "720p"
                      else args.data / "images" / image_name)
-            r = run_one(image, audio, work / "out.mp4", settings)
+            r = {**run_one(image, audio, work / "out.mp4", settings), "image": image,
+                 "settings": settings}
             width, height = map(int, r["size"].split("x"))
             floors[label] = (x264_floor_s(width, height, r["frames"], r["fps"]), r)
             print(f"{label:<15}{r['size']:>10}{r['wall_s']:>9.2f}"
                   f"{r['wall_s'] / r['audio_s']:>7.3f}{r['render_s']:>10.2f}"
                   f"{r['render_s'] / r['audio_s']:>7.3f}{r['peak_rss_mb']:>13.0f}")
-        print("\nper stage: wall s / CPU s per audio s (this process only: the worker "
-              "processes that decode the speech and draw the chunks end with the render, so "
-              "their CPU is only in the total)")
+        print("\nper stage, wall s / CPU s per audio s, in one process (--workers 1, so that "
+              "each stage's CPU is its own; the table above runs on every core)")
         print(f"{'config':<15}" + "".join(f"{name:>18}" for name in STAGES)
-              + f"{'total CPU':>11}")
-        for label, (_, r) in floors.items():
+              + f"{'total CPU':>11}{'wall RTF':>10}")
+        for label, (_, parallel) in floors.items():
+            r = run_one(parallel["image"], audio, work / "out.mp4", parallel["settings"],
+                        workers=1)
             cells = (r["stages"].get(name, (0.0, 0.0)) for name in STAGES)
             print(f"{label:<15}" + "".join(f"{wall:>9.2f} /{cpu / r['audio_s']:>7.3f}"
                                            for wall, cpu in cells)
-                  + f"{r['cpu_s'] / r['audio_s']:>11.3f}")
+                  + f"{r['cpu_s'] / r['audio_s']:>11.3f}{r['wall_s'] / r['audio_s']:>10.3f}")
         print("\nfloor: libx264 veryfast, same frames and size, timed in this run")
         print(f"{'config':<15}{'floor s':>9}{'floor RTF':>11}{'wall / floor':>14}")
         for label, (floor, r) in floors.items():

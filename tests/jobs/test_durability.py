@@ -97,14 +97,21 @@ def test_serial_rendering_gives_the_same_frames(tmp_path, reference, sample_port
 
 
 def test_no_jump_at_chunk_joins(reference):
-    """Landmark motion across each join is no larger than ordinary frame-to-frame motion."""
+    """Landmark motion across each join is no larger than the ordinary frame-to-frame motion
+    of the frames around the joins (REACH either side: a third of a second of speech)."""
+    reach = 8
     frames = reference["frames"]
-    points = np.stack([detect_face(f).points for f in frames])
-    steps = np.linalg.norm(np.diff(points, axis=0), axis=2).mean(axis=1)  # step k: k -> k+1
     joins = [start for start, _, _ in chunk_rows(reference["home"])[1:]]
-    join_steps = steps[[j - 1 for j in joins]]
-    ordinary = np.delete(steps, [j - 1 for j in joins])
-    assert join_steps.max() <= np.percentile(ordinary, 99)
+    join_steps, ordinary = [], []
+    for join in joins:  # step k: frame k -> k + 1; the join's step is join - 1 -> join
+        window = range(max(0, join - reach), min(len(frames), join + reach + 1))
+        points = np.stack([detect_face(frames[i]).points for i in window])
+        steps = np.linalg.norm(np.diff(points, axis=0), axis=2).mean(axis=1)
+        at_join = join - 1 - window.start
+        join_steps.append(steps[at_join])
+        ordinary.extend(np.delete(steps, at_join))
+    assert len(joins) >= 3 and len(ordinary) >= 40
+    assert max(join_steps) <= np.percentile(ordinary, 99)
 
 
 @pytest.mark.parametrize("kill_after_chunks", [0, 1, 3])
