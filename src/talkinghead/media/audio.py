@@ -50,10 +50,11 @@ def load_audio(path: str | os.PathLike[str]) -> Audio:
     source = checked_input(path, "audio", AudioError)
     blocks = [block[0] for block in iter_pcm(source, SAMPLE_RATE, "mono", "flt")]
     samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    del blocks  # an hour of audio is 230 MB: never more than two copies at once
     if samples.size == 0:
         raise AudioError(f"audio '{source}' has no samples (check that the file is not cut off)")
-    samples = np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)
-    if float(np.max(np.abs(samples))) < SILENCE_PEAK:
+    np.clip(samples, -1.0, 1.0, out=samples)  # float32 ("flt"), in place
+    if max(float(samples.max()), -float(samples.min())) < SILENCE_PEAK:
         raise AudioError(
             f"audio '{source}' is silent: nothing to lip-sync (use a speech recording)"
         )
