@@ -284,3 +284,29 @@ def test_re_encoding_a_part_gives_the_same_bytes(tmp_path: Path) -> None:
                 encoder.write(frame)
         encoded.append((tmp_path / name).read_bytes())
     assert encoded[0] == encoded[1]
+
+
+@pytest.mark.parametrize("box", [(10, 7, 41, 33), (0, 0, 64, 48), (30, 20, 64, 48), (0, 21, 13, 48),
+                                 (51, 0, 64, 3), (31, 17, 34, 20)])
+def test_converting_only_the_changing_box_gives_the_same_samples(tmp_path: Path, box) -> None:
+    """`still_outside`: frames that change only inside a box (odd edges, or touching the
+    frame's) are converted to YUV there alone, and encode to the same samples as whole
+    frames."""
+    rng = np.random.default_rng(5)
+    x0, y0, x1, y1 = box
+    still = frames(1)[0]
+    clip = []
+    for _ in range(6):
+        frame = still.copy()
+        frame[y0:y1, x0:x1] = rng.integers(0, 256, (y1 - y0, x1 - x0, 3), dtype=np.uint8)
+        clip.append(frame)
+    decoded = []
+    for name, region in (("whole.mp4", None), ("box.mp4", box)):
+        with VideoEncoder(tmp_path / name, WIDTH, HEIGHT, FPS) as encoder:
+            for frame in clip:
+                encoder.write(frame, still_outside=region)
+        with av.open(str(tmp_path / name)) as container:
+            decoded.append([f.to_ndarray() for f in container.decode(video=0)])
+    assert len(decoded[1]) == len(clip)
+    for whole, partial in zip(*decoded, strict=True):
+        np.testing.assert_array_equal(partial, whole)

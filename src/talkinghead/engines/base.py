@@ -45,6 +45,12 @@ class Engine(ABC, Generic[State]):
 
     cuts_out: ClassVar[bool] = False  # True where `render` carries a portrait's matte
 
+    def still_outside(self, state: State) -> tuple[int, int, int, int] | None:
+        """The box (x0, y0, x1, y1) outside which every frame `render` draws is the same
+        picture (the encoder then converts only the box); None where frames may change
+        anywhere."""
+        return None
+
     def check_ready(self, settings: RenderSettings) -> None:
         """Raise a `TalkingHeadError` before any work if this render cannot run here (files
         missing, a setting it does not support)."""

@@ -73,10 +73,11 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     target.parent.mkdir(parents=True, exist_ok=True)
     pending = 0
     width, height = canvas_size
+    still = engine.still_outside(state)  # the backdrop's composite is still there too
     with atomic_path(target) as partial, VideoEncoder(partial, width, height, plan.fps,
                                                       fmt) as encoder:
         for frame in engine.render(state, plan, task.start, task.stop):
-            encoder.write(compose(frame) if compose else frame)
+            encoder.write(compose(frame) if compose else frame, still)
             pending += 1
             if pending == PROGRESS_EVERY:
                 if progress:

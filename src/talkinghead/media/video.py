@@ -15,7 +15,7 @@ from contextlib import suppress
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import av
 import av.error
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 AUDIO_RATE: Final = 48_000  # Hz; native for AAC and Opus, avoids resampling in players
 COLORSPACE: Final = Colorspace.ITU709  # RGB -> YUV matrix; tagged in the stream so players agree
+CHROMA_REACH: Final = 4  # px; a changed pixel moves the chroma up to 2 px away (1 sample)
+CONVERSION_MARGIN: Final = 8  # px; swscale's chroma filter reads 2 px beyond what it writes
+Box: TypeAlias = tuple[int, int, int, int]
 
 
 class VideoEncoder:
@@ -69,24 +72,58 @@ class VideoEncoder:
         self._stream = stream
         # One converter for the whole part: a frame's own reformat() builds a new one each call.
         self._reformatter = VideoReformatter()
+        self._kept: list[np.ndarray] | None = None  # the YUV planes of the last frame (`write`)
 
-    def write(self, frame: np.ndarray) -> None:
-        """Encode one H x W x 3 uint8 RGB frame (H x W x 4 RGBA for a format with alpha)."""
+    def write(self, frame: np.ndarray, still_outside: Box | None = None) -> None:
+        """Encode one H x W x 3 uint8 RGB frame (H x W x 4 RGBA for a format with alpha).
+
+        `still_outside` (x0, y0, x1, y1): outside this box, every frame written with the same
+        box is the same picture (a warped face on a still canvas), so only the box is converted
+        to YUV anew; the result is the same, sample for sample."""
         channels = 4 if self.fmt.has_alpha else 3
         if frame.shape != (self.height, self.width, channels) or frame.dtype != np.uint8:
             raise ValueError(
                 f"expected a {self.height}x{self.width}x{channels} uint8 frame, "
                 f"got {frame.shape} {frame.dtype}"
             )
-        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame),
-                                         format="rgba" if channels == 4 else "rgb24")
-        yuv = self._reformatter.reformat(
-            rgb, format=self.fmt.pixel_format, src_colorspace=COLORSPACE, dst_colorspace=COLORSPACE
-        )
+        if still_outside is not None and self.fmt.pixel_format == "yuv420p":
+            yuv = self._converted_inside(frame, still_outside)
+        else:
+            yuv = self._converted(frame)
         yuv.pts = self.frames_written
         yuv.time_base = Fraction(1, self.fps)
         self._container.mux(self._stream.encode(yuv))
         self.frames_written += 1
+
+    def _converted(self, rgb: np.ndarray) -> av.VideoFrame:
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb),
+                                           format="rgba" if rgb.shape[2] == 4 else "rgb24")
+        return self._reformatter.reformat(frame, format=self.fmt.pixel_format,
+                                          src_colorspace=COLORSPACE, dst_colorspace=COLORSPACE)
+
+    def _converted_inside(self, rgb: np.ndarray, box: Box) -> av.VideoFrame:
+        """The YUV 4:2:0 frame of `rgb`, converting only around `box` and taking the rest from
+        the last frame. swscale subsamples the chroma with a filter: a change inside the box
+        moves the chroma up to a sample outside it, so the box grows by CHROMA_REACH (and to
+        whole chroma samples), and CONVERSION_MARGIN more pixels around it are converted and
+        dropped, so that the filter sees the same neighbours as in a whole frame."""
+        if self._kept is None:
+            self._kept = [plane.copy() for plane in _planes(self._converted(rgb))]
+        else:
+            x0, y0 = (max(0, v - CHROMA_REACH) // 2 * 2 for v in box[:2])
+            x1 = min(self.width, -(-(box[2] + CHROMA_REACH) // 2) * 2)
+            y1 = min(self.height, -(-(box[3] + CHROMA_REACH) // 2) * 2)
+            a0, b0 = max(0, x0 - CONVERSION_MARGIN), max(0, y0 - CONVERSION_MARGIN)
+            a1 = min(self.width, x1 + CONVERSION_MARGIN)
+            b1 = min(self.height, y1 + CONVERSION_MARGIN)
+            part = _planes(self._converted(rgb[b0:b1, a0:a1]))
+            for plane, new, scale in zip(self._kept, part, (1, 2, 2), strict=True):
+                plane[y0 // scale:y1 // scale, x0 // scale:x1 // scale] = new[
+                    (y0 - b0) // scale:(y1 - b0) // scale, (x0 - a0) // scale:(x1 - a0) // scale]
+        frame = av.VideoFrame(self.width, self.height, self.fmt.pixel_format)
+        for plane, kept in zip(_planes(frame), self._kept, strict=True):
+            plane[:] = kept
+        return frame
 
     def close(self) -> None:
         """Flush the frames libx264 still holds and close the file; safe to call twice."""
@@ -112,6 +149,13 @@ class VideoEncoder:
             return
         with suppress(Exception):  # the original error matters more than a failed flush
             self.close()
+
+
+def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
+    """Writable views of a frame's planes, without their row padding."""
+    return [np.frombuffer(memoryview(plane), np.uint8)
+            .reshape(plane.height, plane.line_size)[:, :plane.width]
+            for plane in frame.planes]
 
 
 def finalize_video(video_parts: Sequence[Path], audio: Path, output: Path, duration_s: float,

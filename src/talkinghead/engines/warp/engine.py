@@ -128,6 +128,9 @@ class WarpEngine(Engine[WarpState]):
                          lid_shapes(rig.rest, soft), enhancer, animated, own_teeth, layer,
                          matte_source)
 
+    def still_outside(self, state: WarpState) -> tuple[int, int, int, int]:
+        return state.roi  # pasted into the canvas (6. above)
+
     def render(self, state: WarpState, plan: MotionPlan, start: int,
                stop: int) -> Iterator[np.ndarray]:
         for index in range(start, stop):
