@@ -195,3 +195,28 @@ def test_gaze_moves_the_irises_not_the_eye_corners(rig):
     assert np.abs(shift[[36, 39, 42, 45]]).max() < 1e-9
     down = pose_points(rig, FramePose(gaze_y=0.1))
     assert ((down[[37, 38]] - rest[[37, 38]]) @ rig.v > 0).all(), "the lids follow a bit"
+
+
+def test_a_mouth_open_wider_than_held_rests_and_opens_from_the_held_gap(rig):
+    """A portrait taken mid-word (here the sample's gaps made 0.4 inter-ocular distances) is
+    held HELD_GAP_IOD open: at rest its lips come together by the difference, speech opens
+    them from there as far as from any rest, and no seam shadow is drawn until they near."""
+    from dataclasses import replace
+
+    from talkinghead.engines.warp.rig import HELD_GAP_IOD, lip_closing
+
+    np.testing.assert_array_equal(rig.held_gaps, rig.rest_gaps)  # the sample's smile: 0.14
+    wide = replace(rig, rest_gaps=rig.rest_gaps * 0.4 * rig.iod / rig.rest_gaps.max())
+    held = wide.held_gaps
+    assert held.max() == pytest.approx(HELD_GAP_IOD * rig.iod)
+    np.testing.assert_allclose(held / held.max(), wide.rest_gaps / wide.rest_gaps.max())
+    at_rest = pose_points(wide, FramePose())
+    middle = 1  # INNER_COLUMNS[1]: points 62 and 66
+    assert inner_gap(at_rest, wide) - inner_gap(wide.rest, wide) == pytest.approx(
+        held[middle] - wide.rest_gaps[middle])
+    opened = pose_points(wide, FramePose(jaw_open=0.5))
+    assert inner_gap(opened, wide) - inner_gap(at_rest, wide) == pytest.approx(
+        inner_gap(pose_points(rig, FramePose(jaw_open=0.5)), rig) - inner_gap(rig.rest, rig))
+    assert lip_closing(wide, FramePose()).min() > 0.5  # of the portrait's gap
+    np.testing.assert_allclose(lip_closing(wide, FramePose(), of_held=True), 0, atol=1e-9)
+    np.testing.assert_allclose(lip_closing(wide, FramePose(lips_closed=1), of_held=True), 1)

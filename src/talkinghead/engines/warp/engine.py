@@ -154,7 +154,8 @@ class WarpEngine(Engine[WarpState]):
                    pose.blink, state.interpolation)
         self._paint_mouth(state, region, moved, pose, plan, index)
         if closing.any():
-            _draw_seal(state.rig, region, moved, float(closing.mean()))
+            meeting = lip_closing(state.rig, pose, of_held=True)
+            _draw_seal(state.rig, region, moved, float(meeting.mean()))
         x0, y0, x1, y1 = state.roi
         if state.layer is not None and state.matte_source is not None:
             frame = state.layer.copy()
@@ -188,8 +189,8 @@ class WarpEngine(Engine[WarpState]):
 
 def _draw_seal(rig: Rig, region: np.ndarray, moved: np.ndarray, closing: float) -> None:
     """The contact shadow of lips closing over a portrait's open mouth (`closing`: the share
-    of its gap they close): it fades in from `SEAM_FROM_CLOSING` on, as the lips come close
-    enough to shade the teeth."""
+    of its held gap they close, `Rig.held_gaps`): it fades in from `SEAM_FROM_CLOSING` on, as
+    the lips come close enough to shade the teeth."""
     strength = float(np.clip((closing - SEAM_FROM_CLOSING) / (1 - SEAM_FROM_CLOSING), 0, 1))
     upper = moved[[60, *(up for up, _, _ in INNER_COLUMNS), 64]]
     lower = moved[[60, *(lo for _, lo, _ in INNER_COLUMNS), 64]]

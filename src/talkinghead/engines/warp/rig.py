@@ -25,6 +25,12 @@ N_LANDMARKS = 68
 # Mouth geometry, as fractions of the rest mouth width (corner to corner).
 SEAL_INSET = 0.03  # sealing an open mouth samples each inner lip point this far inside its
 SEAL_INSET_LIP = 0.3  # lip, or this share of the lip's thickness if less (see source_points)
+# A portrait's mouth open wider than this, in inter-ocular distances (a frame taken mid-word,
+# the jaw dropped), is held this far open: speech opens it from there and pauses rest there.
+# Held as it was, it gaped between words, and every seal swung across the whole gap (mouth
+# spread 1.56x the real speaker's on HDTF's Ocasio-Cortez clip, 1.1x held). A smile showing its
+# teeth (the bundled sample: 0.14) and closed mouths are held as they are.
+HELD_GAP_IOD = 0.15
 MAX_EXTRA_GAP = 0.55  # inner-lip gap added at jaw_open = 1 ("AA", shouted)
 LOWER_LIP_SHARE = 0.8  # the jaw carries most of an opening; the upper lip rises a little
 CLOSING_LOWER_SHARE = 0.6  # closing an open source mouth: both lips meet, the lower one more
@@ -161,6 +167,13 @@ class Rig:
     @property
     def mouth_is_open(self) -> bool:
         return bool(self.rest_gaps.max() > 0.06 * self.mouth_width)
+
+    @property
+    def held_gaps(self) -> np.ndarray:
+        """(3,) the inner-lip gaps the mouth rests at and opens from, pixels: the portrait's
+        own, unless it is open wider than HELD_GAP_IOD (then all in proportion)."""
+        widest, limit = float(self.rest_gaps.max()), HELD_GAP_IOD * self.iod
+        return self.rest_gaps * (limit / widest) if widest > limit else self.rest_gaps
 
 
 def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
@@ -371,18 +384,20 @@ def _inner_gaps(rig: Rig, pose: FramePose) -> np.ndarray:
     sealed = float(np.clip(pose.lips_closed, 0.0, 1.0))
     rounding = float(np.clip(pose.lip_round, 0.0, 1.0))
     shares = np.array([share for _, _, share in INNER_COLUMNS])
-    target = (1 - sealed) * (rig.rest_gaps + open_gap * shares)
+    target = (1 - sealed) * (rig.held_gaps + open_gap * shares)
     return target * (1 - ROUND_GAP_CLOSE * rounding)  # rounded lips: a smaller opening
 
 
-def lip_closing(rig: Rig, pose: FramePose) -> np.ndarray:
+def lip_closing(rig: Rig, pose: FramePose, of_held: bool = False) -> np.ndarray:
     """Per inner-lip column, how much of the portrait's own open mouth this pose closes: 0 as
-    in the portrait (or opened wider), 1 sealed. All 0 where the portrait's lips touch or
-    nearly do (`Rig.mouth_is_open`): their own dark line is the seam."""
+    in the portrait (or opened wider), 1 sealed; with `of_held`, how much of the held mouth
+    (`Rig.held_gaps`: how near the lips come to meeting). All 0 where the portrait's lips
+    touch or nearly do (`Rig.mouth_is_open`): their own dark line is the seam."""
     if not rig.mouth_is_open:
         return np.zeros(len(INNER_COLUMNS))
-    closed = 1 - _inner_gaps(rig, pose) / np.maximum(rig.rest_gaps, 1e-6)
-    return np.where(rig.rest_gaps > 0, np.clip(closed, 0, 1), 0.0)
+    gaps = rig.held_gaps if of_held else rig.rest_gaps
+    closed = 1 - _inner_gaps(rig, pose) / np.maximum(gaps, 1e-6)
+    return np.where(gaps > 0, np.clip(closed, 0, 1), 0.0)
 
 
 def source_points(rig: Rig, pose: FramePose) -> np.ndarray:
