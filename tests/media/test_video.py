@@ -310,3 +310,34 @@ def test_converting_only_the_changing_box_gives_the_same_samples(tmp_path: Path,
     assert len(decoded[1]) == len(clip)
     for whole, partial in zip(*decoded, strict=True):
         np.testing.assert_array_equal(partial, whole)
+
+
+ENCODE_CLIP = """
+import sys
+from pathlib import Path
+import numpy as np
+from talkinghead.media.video import VideoEncoder
+y, x = np.mgrid[0:256, 0:256]
+with VideoEncoder(Path(sys.argv[1]), 256, 256, 25) as encoder:
+    for i in range(24):
+        encoder.write(np.stack([x, y, (x + y + 9 * i) % 256], axis=2).astype(np.uint8))
+"""
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_part_has_the_same_bytes_whatever_cores_the_machine_has(tmp_path: Path) -> None:
+    """libx264 left to choose its thread count takes it from the cores it may use, and its
+    output depends on it: the same chunk drawn on another machine gave other bytes."""
+    import subprocess
+    import sys
+
+    one_core = min(os.sched_getaffinity(0))
+    encoded = []
+    for name, cores in (("one.mp4", {one_core}), ("all.mp4", None)):
+        def limit(cores=cores):
+            if cores:
+                os.sched_setaffinity(0, cores)
+        subprocess.run([sys.executable, "-c", ENCODE_CLIP, str(tmp_path / name)], check=True,
+                       preexec_fn=limit)
+        encoded.append((tmp_path / name).read_bytes())
+    assert encoded[0] == encoded[1]

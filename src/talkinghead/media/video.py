@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 AUDIO_RATE: Final = 48_000  # Hz; native for AAC and Opus, avoids resampling in players
 COLORSPACE: Final = Colorspace.ITU709  # RGB -> YUV matrix; tagged in the stream so players agree
+# Encoder threads: a fixed number, not one per core. libx264's output depends on its thread
+# count, so with one chosen from the cores the same job gave other bytes on another machine (a
+# chunk drawn again by a RunPod worker, a job resumed on another computer). Two overlap the
+# encoding with the drawing of a one-process render; workers draw chunks side by side anyway
+# (the bundled demo, 2 cores: 2.77 s with 2 threads, 2.82 s with libx264's own choice of 3).
+ENCODER_THREADS: Final = 2
 CHROMA_REACH: Final = 4  # px; a changed pixel moves the chroma up to 2 px away (1 sample)
 CONVERSION_MARGIN: Final = 8  # px; swscale's chroma filter reads 2 px beyond what it writes
 Box: TypeAlias = tuple[int, int, int, int]
@@ -64,7 +70,7 @@ class VideoEncoder:
         ctx.time_base = Fraction(1, fps)
         ctx.gop_size = GOP_SECONDS * fps
         ctx.max_b_frames = 0
-        ctx.thread_count = 0  # 0 = let libx264 choose its thread count from the cores
+        ctx.thread_count = ENCODER_THREADS
         ctx.thread_type = "FRAME"  # PyAV's default, SLICE, splits frames into slices: worse, slower
         ctx.colorspace = ctx.color_primaries = ctx.color_trc = 1  # AVCOL_*_BT709
         ctx.color_range = 1  # MPEG (limited) range, what swscale produces by default
