@@ -73,7 +73,7 @@ def render_chunk(task: ChunkTask, progress: Callable[[int], None] | None = None,
     target.parent.mkdir(parents=True, exist_ok=True)
     pending = 0
     width, height = canvas_size
-    still = engine.still_outside(state)  # the backdrop's composite is still there too
+    still = engine.still_outside(state)  # and so is the composite over a new background
     with atomic_path(target) as partial, VideoEncoder(partial, width, height, plan.fps,
                                                       fmt) as encoder:
         for frame in engine.render(state, plan, task.start, task.stop):

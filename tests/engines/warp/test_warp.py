@@ -19,6 +19,7 @@ def test_rest_pose_reproduces_the_portrait(prepared, sample_pixels, sample_face)
 def test_full_mode_changes_only_the_animated_head_region(prepared, sample_pixels, sample_face):
     engine, state, canvas, framing = prepared(sample_pixels, sample_face, "full")
     x0, y0, x1, y1 = framing.roi
+    assert engine.still_outside(state) == framing.roi  # so the encoder converts only that
     assert not state.animated[:y0].any() and not state.animated[y1:].any()
     assert not state.animated[:, :x0].any() and not state.animated[:, x1:].any()
     for pose in (FramePose(jaw_open=1, yaw=0.1, blink=1), FramePose(pitch=-0.1, roll=0.08,
