@@ -1,17 +1,18 @@
-"""Real-time factor and peak memory of the default engine, per preprocess mode and size.
+"""Real-time factor, CPU per stage and peak memory of the default engine, against libx264.
 
-    python benchmarks/render_speed.py [--seconds 30] [--data ../shared/data]
+    python benchmarks/render_speed.py [--seconds 30] [--data ../shared/data] [--only LABEL]
 
-Each configuration renders in a fresh process; the table shows the whole
-command's wall time (start-up, model loading and encoding included), the
-render() call alone, their real-time factors (seconds of processing per
-second of audio) and the peak resident memory (of the largest process). Then, per stage
-of the render (face, speech, render = frames and encoding, join), its wall seconds and its
-CPU seconds per audio second, from a second render of each configuration in one process
-(--workers 1: the workers of the first would hide each stage's CPU). Last, the
-floor: libx264 (veryfast) encoding the same number of frames at the same size, timed
-in this run, and each row's wall time as a multiple of it (machines differ; ratios
-measured in one run compare).
+One row per preprocess mode and size, in one table:
+- wall s and RTF: the whole command in a fresh process (start-up, model loading, encoding and
+  joining included; seconds of processing per second of audio), on every core;
+- CPU seconds per audio second of each stage (face, speech, plan, frames = drawing and
+  encoding, join), from a second render of the same configuration in one process (--workers 1:
+  the workers of the first would hide each stage's CPU); plan is everything between the
+  speech and the first frame (framing, motion planning, saving the job);
+- peak RSS of the largest process of the first render;
+- the floor: libx264 (veryfast) encoding the same number of frames at the same size, timed in
+  this run, and the row's wall time as a multiple of it (machines differ; ratios measured in
+  one run compare).
 """
 
 from __future__ import annotations
@@ -41,12 +42,16 @@ class Stages(NullSink):
     def __init__(self):
         super().__init__(notices_to_stderr=False)
         self.seconds = {}
+        self.ended = None  # CPU when the last stage ended
     @contextmanager
     def stage(self, name, total=None):
         wall, used = time.monotonic(), cpu()
+        if name == "render" and self.ended is not None:  # what came between: the plan
+            self.seconds["plan"] = (0.0, used - self.ended)
         with super().stage(name, total) as progress:
             yield progress
-        self.seconds[name] = (time.monotonic() - wall, cpu() - used)
+        self.ended = cpu()
+        self.seconds[name] = (time.monotonic() - wall, self.ended - used)
 
 image, audio, output, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 workers = int(sys.argv[5]) if sys.argv[5] else None
@@ -57,7 +62,7 @@ print(json.dumps({"render_s": result.processing_s, "audio_s": result.duration_s,
                   "size": f"{result.width}x{result.height}", "frames": result.frames,
                   "fps": result.fps, "stages": sink.seconds}))
 """
-STAGES = ("face", "speech", "render", "join")
+STAGES = ("face", "speech", "plan", "render", "join")  # render: the frames, drawn and encoded
 
 CONFIGS = [  # (label, image, settings)
     ("crop 256", "people_0.png", {"preprocess": "crop", "size": 256}),
@@ -139,38 +144,24 @@ def main() -> None:
         work = Path(tmp)
         audio = long_speech(args.data, args.seconds, work)
         print(f"audio: {args.seconds:g} s of English speech; cores: {os.cpu_count()}")
-        print(f"{'config':<15}{'output':>10}{'wall s':>9}{'RTF':>7}{'render s':>10}"
-              f"{'RTF':>7}{'peak RSS MB':>13}")
-        floors: dict[str, tuple[float, dict]] = {}
+        print(f"{'':<25}{'':>14}|{'CPU s per audio s, one process':^40}|")
+        print(f"{'config':<15}{'output':>10}{'wall s':>7}{'RTF':>7}|"
+              + "".join(f"{'frames' if name == 'render' else name:>8}" for name in STAGES)
+              + f"|{'peak RSS MB':>12}{'floor RTF':>10}{'/ floor':>8}")
         for label, image_name, settings in CONFIGS:
             if args.only and args.only not in label:
                 continue
             image = (portrait_720p(args.data, work) if image_name == "720p"
                      else args.data / "images" / image_name)
-            r = {**run_one(image, audio, work / "out.mp4", settings), "image": image,
-                 "settings": settings}
+            r = run_one(image, audio, work / "out.mp4", settings)
+            alone = run_one(image, audio, work / "out.mp4", settings, workers=1)
             width, height = map(int, r["size"].split("x"))
-            floors[label] = (x264_floor_s(width, height, r["frames"], r["fps"]), r)
-            print(f"{label:<15}{r['size']:>10}{r['wall_s']:>9.2f}"
-                  f"{r['wall_s'] / r['audio_s']:>7.3f}{r['render_s']:>10.2f}"
-                  f"{r['render_s'] / r['audio_s']:>7.3f}{r['peak_rss_mb']:>13.0f}")
-        print("\nper stage, wall s / CPU s per audio s, in one process (--workers 1, so that "
-              "each stage's CPU is its own; the table above runs on every core)")
-        print(f"{'config':<15}" + "".join(f"{name:>18}" for name in STAGES)
-              + f"{'total CPU':>11}{'wall RTF':>10}")
-        for label, (_, parallel) in floors.items():
-            r = run_one(parallel["image"], audio, work / "out.mp4", parallel["settings"],
-                        workers=1)
-            cells = (r["stages"].get(name, (0.0, 0.0)) for name in STAGES)
-            print(f"{label:<15}" + "".join(f"{wall:>9.2f} /{cpu / r['audio_s']:>7.3f}"
-                                           for wall, cpu in cells)
-                  + f"{r['cpu_s'] / r['audio_s']:>11.3f}{r['wall_s'] / r['audio_s']:>10.3f}")
-        print("\nfloor: libx264 veryfast, same frames and size, timed in this run")
-        print(f"{'config':<15}{'floor s':>9}{'floor RTF':>11}{'wall / floor':>14}")
-        for label, (floor, r) in floors.items():
-            print(f"{label:<15}{floor:>9.2f}{floor / r['audio_s']:>11.3f}"
-                  f"{r['wall_s'] / floor:>14.2f}")
-
+            floor = x264_floor_s(width, height, r["frames"], r["fps"])
+            stages = "".join(f"{alone['stages'].get(name, (0.0, 0.0))[1] / r['audio_s']:>8.3f}"
+                             for name in STAGES)
+            print(f"{label:<15}{r['size']:>10}{r['wall_s']:>7.2f}"
+                  f"{r['wall_s'] / r['audio_s']:>7.3f}|{stages}|{r['peak_rss_mb']:>12.0f}"
+                  f"{floor / r['audio_s']:>10.3f}{r['wall_s'] / floor:>8.2f}")
 
 if __name__ == "__main__":
     main()
