@@ -5,10 +5,12 @@
 One row per preprocess mode and size, in one table:
 - wall s and RTF: the whole command in a fresh process (start-up, model loading, encoding and
   joining included; seconds of processing per second of audio), on every core;
-- CPU seconds per audio second of each stage (face, speech, plan, frames = drawing and
-  encoding, join), from a second render of the same configuration in one process (--workers 1:
-  the workers of the first would hide each stage's CPU); plan is everything between the
-  speech and the first frame (framing, motion planning, saving the job);
+- CPU seconds per audio second of each stage (face, speech, plan, frames, encode, join), from
+  a second render of the same configuration in one process (--workers 1: the workers of the
+  first would hide each stage's CPU); plan is everything between the speech and the first
+  frame (framing, motion planning, saving the job); encode is our encoder's CPU for the
+  rendered frames, timed again here (whole frames converted, so a little more than a render
+  spends), and frames the rest of the render stage: drawing;
 - peak RSS of the largest process of the first render;
 - the floor: libx264 (veryfast) encoding the same number of frames at the same size, timed in
   this run, and the row's wall time as a multiple of it (machines differ; ratios measured in
@@ -63,6 +65,7 @@ print(json.dumps({"render_s": result.processing_s, "audio_s": result.duration_s,
                   "fps": result.fps, "stages": sink.seconds}))
 """
 STAGES = ("face", "speech", "plan", "render", "join")  # render: the frames, drawn and encoded
+COLUMNS = ("face", "speech", "plan", "frames", "encode", "join")
 
 CONFIGS = [  # (label, image, settings)
     ("crop 256", "people_0.png", {"preprocess": "crop", "size": 256}),
@@ -111,6 +114,37 @@ def run_one(image: Path, audio: Path, output: Path, settings: dict,
             "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
+def encode_cpu_s(video: Path) -> float:
+    """CPU seconds our encoder (media.video.VideoEncoder, whole frames converted) takes for the
+    frames of `video`: decoding and encoding them, less decoding them alone."""
+    import resource
+
+    import av
+
+    from talkinghead.media.video import VideoEncoder
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def decode_and(write) -> float:
+        started = cpu()
+        with av.open(str(video)) as container:
+            stream = container.streams.video[0]
+            for frame in container.decode(stream):
+                write(frame.to_ndarray(format="rgb24"))
+        return cpu() - started
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        width, height, fps = stream.width, stream.height, int(stream.average_rate)
+    decoding = decode_and(lambda frame: None)
+    with tempfile.TemporaryDirectory() as tmp, \
+            VideoEncoder(Path(tmp) / "again.mp4", width, height, fps) as encoder:
+        both = decode_and(encoder.write)
+    return both - decoding
+
+
 def x264_floor_s(width: int, height: int, frames: int, fps: int) -> float:
     """Seconds libx264 (preset veryfast, yuv420p) takes to encode `frames` moving frames."""
     import av
@@ -144,9 +178,9 @@ def main() -> None:
         work = Path(tmp)
         audio = long_speech(args.data, args.seconds, work)
         print(f"audio: {args.seconds:g} s of English speech; cores: {os.cpu_count()}")
-        print(f"{'':<25}{'':>14}|{'CPU s per audio s, one process':^40}|")
+        print(f"{'':<25}{'':>14}|{'CPU s per audio s, one process':^48}|")
         print(f"{'config':<15}{'output':>10}{'wall s':>7}{'RTF':>7}|"
-              + "".join(f"{'frames' if name == 'render' else name:>8}" for name in STAGES)
+              + "".join(f"{name:>8}" for name in COLUMNS)
               + f"|{'peak RSS MB':>12}{'floor RTF':>10}{'/ floor':>8}")
         for label, image_name, settings in CONFIGS:
             if args.only and args.only not in label:
@@ -157,8 +191,10 @@ def main() -> None:
             alone = run_one(image, audio, work / "out.mp4", settings, workers=1)
             width, height = map(int, r["size"].split("x"))
             floor = x264_floor_s(width, height, r["frames"], r["fps"])
-            stages = "".join(f"{alone['stages'].get(name, (0.0, 0.0))[1] / r['audio_s']:>8.3f}"
-                             for name in STAGES)
+            cpu = {name: alone["stages"].get(name, (0.0, 0.0))[1] for name in STAGES}
+            cpu["encode"] = encode_cpu_s(work / "out.mp4")
+            cpu["frames"] = cpu.pop("render") - cpu["encode"]
+            stages = "".join(f"{cpu[name] / r['audio_s']:>8.3f}" for name in COLUMNS)
             print(f"{label:<15}{r['size']:>10}{r['wall_s']:>7.2f}"
                   f"{r['wall_s'] / r['audio_s']:>7.3f}|{stages}|{r['peak_rss_mb']:>12.0f}"
                   f"{floor / r['audio_s']:>10.3f}{r['wall_s'] / floor:>8.2f}")
