@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
 
 CHILD = """
-import json, resource, sys, time
+import json, resource, sys
 from contextlib import contextmanager
 import talkinghead
 from talkinghead.events import NullSink
@@ -40,20 +40,20 @@ def cpu():
     return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
-class Stages(NullSink):
+class Stages(NullSink):  # CPU seconds of each stage, and of the plan (between speech and render)
     def __init__(self):
         super().__init__(notices_to_stderr=False)
-        self.seconds = {}
+        self.cpu = {}
         self.ended = None  # CPU when the last stage ended
     @contextmanager
     def stage(self, name, total=None):
-        wall, used = time.monotonic(), cpu()
-        if name == "render" and self.ended is not None:  # what came between: the plan
-            self.seconds["plan"] = (0.0, used - self.ended)
+        used = cpu()
+        if name == "render" and self.ended is not None:
+            self.cpu["plan"] = used - self.ended
         with super().stage(name, total) as progress:
             yield progress
         self.ended = cpu()
-        self.seconds[name] = (time.monotonic() - wall, self.ended - used)
+        self.cpu[name] = self.ended - used
 
 image, audio, output, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 workers = int(sys.argv[5]) if sys.argv[5] else None
@@ -62,7 +62,7 @@ result = talkinghead.render(image, audio, output, talkinghead.RenderSettings(**s
                             sink=sink, workers=workers)
 print(json.dumps({"render_s": result.processing_s, "audio_s": result.duration_s,
                   "size": f"{result.width}x{result.height}", "frames": result.frames,
-                  "fps": result.fps, "stages": sink.seconds}))
+                  "fps": result.fps, "stages": sink.cpu}))
 """
 STAGES = ("face", "speech", "plan", "render", "join")  # render: the frames, drawn and encoded
 COLUMNS = ("face", "speech", "plan", "frames", "encode", "join")
@@ -114,9 +114,10 @@ def run_one(image: Path, audio: Path, output: Path, settings: dict,
             "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
-def encode_cpu_s(video: Path) -> float:
+def encode_cpu_s(video: Path, width: int, height: int, fps: int) -> float:
     """CPU seconds our encoder (media.video.VideoEncoder, whole frames converted) takes for the
-    frames of `video`: decoding and encoding them, less decoding them alone."""
+    frames of `video` (width x height at fps): decoding and encoding them, less decoding them
+    alone."""
     import resource
 
     import av
@@ -135,9 +136,6 @@ def encode_cpu_s(video: Path) -> float:
                 write(frame.to_ndarray(format="rgb24"))
         return cpu() - started
 
-    with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        width, height, fps = stream.width, stream.height, int(stream.average_rate)
     decoding = decode_and(lambda frame: None)
     with tempfile.TemporaryDirectory() as tmp, \
             VideoEncoder(Path(tmp) / "again.mp4", width, height, fps) as encoder:
@@ -191,8 +189,8 @@ def main() -> None:
             alone = run_one(image, audio, work / "out.mp4", settings, workers=1)
             width, height = map(int, r["size"].split("x"))
             floor = x264_floor_s(width, height, r["frames"], r["fps"])
-            cpu = {name: alone["stages"].get(name, (0.0, 0.0))[1] for name in STAGES}
-            cpu["encode"] = encode_cpu_s(work / "out.mp4")
+            cpu = {name: alone["stages"].get(name, 0.0) for name in STAGES}
+            cpu["encode"] = encode_cpu_s(work / "out.mp4", width, height, r["fps"])
             cpu["frames"] = cpu.pop("render") - cpu["encode"]
             stages = "".join(f"{cpu[name] / r['audio_s']:>8.3f}" for name in COLUMNS)
             print(f"{label:<15}{r['size']:>10}{r['wall_s']:>7.2f}"

@@ -15,7 +15,7 @@ from contextlib import suppress
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, TypeAlias
+from typing import TYPE_CHECKING, Final
 
 import av
 import av.error
@@ -40,7 +40,6 @@ COLORSPACE: Final = Colorspace.ITU709  # RGB -> YUV matrix; tagged in the stream
 ENCODER_THREADS: Final = 2
 CHROMA_REACH: Final = 4  # px; a changed pixel moves the chroma up to 2 px away (1 sample)
 CONVERSION_MARGIN: Final = 8  # px; swscale's chroma filter reads 2 px beyond what it writes
-Box: TypeAlias = tuple[int, int, int, int]
 
 
 class VideoEncoder:
@@ -80,7 +79,8 @@ class VideoEncoder:
         self._reformatter = VideoReformatter()
         self._kept: list[np.ndarray] | None = None  # the YUV planes of the last frame (`write`)
 
-    def write(self, frame: np.ndarray, still_outside: Box | None = None) -> None:
+    def write(self, frame: np.ndarray,
+              still_outside: tuple[int, int, int, int] | None = None) -> None:
         """Encode one H x W x 3 uint8 RGB frame (H x W x 4 RGBA for a format with alpha).
 
         `still_outside` (x0, y0, x1, y1): outside this box, every frame written with the same
@@ -107,7 +107,8 @@ class VideoEncoder:
         return self._reformatter.reformat(frame, format=self.fmt.pixel_format,
                                           src_colorspace=COLORSPACE, dst_colorspace=COLORSPACE)
 
-    def _converted_inside(self, rgb: np.ndarray, box: Box) -> av.VideoFrame:
+    def _converted_inside(self, rgb: np.ndarray,
+                          box: tuple[int, int, int, int]) -> av.VideoFrame:
         """The YUV 4:2:0 frame of `rgb`, converting only around `box` and taking the rest from
         the last frame. swscale subsamples the chroma with a filter: a change inside the box
         moves the chroma up to a sample outside it, so the box grows by CHROMA_REACH (and to
