@@ -122,8 +122,10 @@ def test_no_enhance_means_plain_resampling_and_plain_paint(prepared, sample_pixe
     _, plain, _, _ = prepared(sample_pixels, sample_face, "crop", enhance=False)
     _, enhanced, _, _ = prepared(sample_pixels, sample_face, "crop", enhance=True)
     assert plain.interpolation == cv2.INTER_LINEAR and plain.enhancer.amount == 0
+    assert plain.sampled is plain.source  # the warp samples the source itself
     assert plain.palette.grain == 0
     assert enhanced.interpolation == cv2.INTER_CUBIC and enhanced.enhancer.amount > 0
+    assert enhanced.sampled.shape[:2] == tuple(2 * n for n in enhanced.source.shape[:2])
     assert enhanced.palette.grain > 0
 
 

@@ -5,7 +5,8 @@ any chunk of frames renders the same pixels as the whole clip):
 
 0. (once, in `prepare`) move the inner lip landmarks off any teeth they sit on (lips.py);
 1. move the rig's control points (mouth, jaw, 3D head turn; rig.py);
-2. resample the source through the piecewise-affine mesh (mesh.py), in fixed-point maps;
+2. resample the source through the piecewise-affine mesh (mesh.py), from its supersampled
+   version when enhancing (enhance.py);
 3. restore the detail that resampling blurred (enhance.py);
 4. slide the upper lids down for a blink (eyelids.py);
 5. paint the mouth interior where the lips have parted beyond the portrait (mouth.py), or,
@@ -39,7 +40,7 @@ from ...face.landmarks import FaceGeometry
 from ...motion.types import MotionPlan
 from ...settings import RenderSettings
 from ..base import Engine
-from .enhance import Enhancer, calibrate, restore
+from .enhance import Enhancer, calibrate, resample, restore, sampled_image
 from .eyelids import LidShape, draw_blink, lid_shapes
 from .lips import refine_inner_lips, shows_teeth
 from .mesh import Mesh, PiecewiseAffineWarp, build_mesh
@@ -70,7 +71,8 @@ SOFT_SKIN_SIGMA_IOD = 0.025  # blur of the lid-skin source, inter-ocular distanc
 class WarpState:
     canvas: np.ndarray  # the framed portrait, H x W x 3 uint8
     roi: tuple[int, int, int, int]
-    source: np.ndarray  # the region of interest of the canvas (what the warp samples)
+    source: np.ndarray  # the region of interest of the canvas
+    sampled: np.ndarray  # what the warp samples: the source, or its supersampled version
     soft_source: np.ndarray  # the same, blurred: smooth skin for the closing eyelids
     rig: Rig
     mesh: Mesh
@@ -81,7 +83,7 @@ class WarpState:
     animated: np.ndarray  # canvas-sized bool: the pixels that can differ from the source
     own_teeth: bool = False  # the portrait shows its teeth between its lips: none are painted
     layer: np.ndarray | None = None  # H x W x 4: the canvas with its matte, for a cut-out
-    matte_source: np.ndarray | None = None  # the matte's region of interest (what is warped)
+    sampled_matte: np.ndarray | None = None  # the matte's region of interest, as `sampled`
 
     @property
     def interpolation(self) -> int:
@@ -120,13 +122,14 @@ class WarpEngine(Engine[WarpState]):
         palette = palette_from(source, rig.rest[:68], enhancer.grain if settings.enhance else 0.0,
                                match_eyes=settings.enhance)
         own_teeth = rig.mouth_is_open and shows_teeth(source, local_face)
-        layer = matte_source = None
+        layer = sampled_matte = None
         if portrait.matte is not None:
             layer = np.dstack([canvas, portrait.matte])
-            matte_source = np.ascontiguousarray(portrait.matte[y0:y1, x0:x1])
-        return WarpState(canvas, roi, source, soft, rig, mesh, warp, palette,
-                         lid_shapes(rig.rest, soft), enhancer, animated, own_teeth, layer,
-                         matte_source)
+            sampled_matte = sampled_image(np.ascontiguousarray(portrait.matte[y0:y1, x0:x1]),
+                                          enhancer)
+        return WarpState(canvas, roi, source, sampled_image(source, enhancer), soft, rig, mesh,
+                         warp, palette, lid_shapes(rig.rest, soft), enhancer, animated,
+                         own_teeth, layer, sampled_matte)
 
     def still_outside(self, state: WarpState) -> tuple[int, int, int, int]:
         return state.roi  # pasted into the canvas (6. above)
@@ -146,10 +149,8 @@ class WarpEngine(Engine[WarpState]):
         else:
             dx, dy = state.warp.displacement(moved)
         map_x, map_y = state.warp.maps_from(dx, dy)
-        fixed = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)  # 1/32 px: twice as fast to apply
-        region = cv2.remap(state.source, *fixed, state.interpolation,
-                           borderMode=cv2.BORDER_REFLECT)
-        restore(region, dx, dy, state.enhancer)
+        region, maps = resample(state.sampled, map_x, map_y, state.enhancer)
+        restore(region, map_x, map_y, state.enhancer)
         draw_blink(region, (state.source, state.soft_source), (map_x, map_y), moved, state.lids,
                    pose.blink, state.interpolation)
         self._paint_mouth(state, region, moved, pose, plan, index)
@@ -157,10 +158,10 @@ class WarpEngine(Engine[WarpState]):
             meeting = lip_closing(state.rig, pose, of_held=True)
             _draw_seal(state.rig, region, moved, float(meeting.mean()))
         x0, y0, x1, y1 = state.roi
-        if state.layer is not None and state.matte_source is not None:
+        if state.layer is not None and state.sampled_matte is not None:
             frame = state.layer.copy()
             frame[y0:y1, x0:x1, :3] = region
-            frame[y0:y1, x0:x1, 3] = cv2.remap(state.matte_source, *fixed, cv2.INTER_LINEAR,
+            frame[y0:y1, x0:x1, 3] = cv2.remap(state.sampled_matte, *maps, cv2.INTER_LINEAR,
                                                 borderMode=cv2.BORDER_REFLECT)
             return frame
         frame = state.canvas.copy()
