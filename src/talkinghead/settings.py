@@ -76,7 +76,8 @@ class RenderSettings:
         "full: the original picture, only the head animated", "look",
         choices=PREPROCESS_MODES))
     enhance: bool = _setting(True, Option(
-        "Enhance", "bicubic resampling of the warped face (turned off: faster, softer)", "look",
+        "Enhance", "the warped face sampled from the portrait upsampled twice over and sharpened "
+        "as much as resampling blurred it (turned off: faster, softer)", "look",
         default_text="enhanced", inverted_flag="--no-enhance"))
     fps: int = _setting(FPS, Option(
         "Frame rate", "frames per second; motion is planned at this rate", "frame",

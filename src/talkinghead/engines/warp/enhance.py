@@ -155,7 +155,7 @@ def restore(region: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, enhancer: 
     x0, y0, x1, y1 = enhancer.box
     box = np.s_[y0:y1, x0:x1]
     _, phases = cv2.convertMaps(map_x[box], map_y[box], cv2.CV_16SC2)  # as cv2.remap sees them
-    amounts = _fixed_amounts(enhancer.amount, enhancer.phase_weights).take(phases)
+    amounts = _fixed_amounts(enhancer.amount, enhancer.phase_weights).take(np.asarray(phases))
     region[box] = _unsharp(region[box], amounts)
 
 
