@@ -55,7 +55,7 @@ def test_the_supersampled_image_holds_the_source_at_even_positions(texture):
     np.testing.assert_array_equal(supersampled(ramp)[::2, 1::2][:, 4:-4], ramp[:, 4:-4] + 1)
 
 
-def test_supersampled_resampling_is_sharper_than_bicubic():
+def test_supersampled_resampling_is_closer_to_the_truth_than_bicubic():
     """Against the truth: a detailed image shifted by whole pixels at four times the size,
     then downscaled, is the downscaled image shifted by quarter pixels. (Summed over the three
     offsets: about 10% less error than bicubic.)"""
@@ -89,7 +89,7 @@ def test_calibration_restores_the_sharpness_the_worst_offset_loses(texture):
     restore(restored, xs + worst, ys + worst, enhancer)
     inner = np.s_[50:110, 50:110]
     target = quality.sharpness(image[inner])
-    assert quality.sharpness(shifted[inner]) < 0.9 * target
+    assert quality.sharpness(shifted[inner]) < 0.8 * target
     assert quality.sharpness(restored[inner]) == pytest.approx(target, rel=0.1)
 
 

@@ -95,6 +95,7 @@ def calibrate(source: np.ndarray, face: np.ndarray, enhance: bool) -> Enhancer:
         return plain
     positions = np.arange(SUB_PIXEL) / SUB_PIXEL
     weights = np.interp(np.minimum(positions, 1 - positions), offsets, np.sqrt(loss / loss.max()))
+    phase_weights = tuple(float(w) for w in weights)
     worst = shifted_by(float(offsets[np.argmax(loss)]))
 
     def sharpness_with(amount: float) -> float:
@@ -103,21 +104,20 @@ def calibrate(source: np.ndarray, face: np.ndarray, enhance: bool) -> Enhancer:
 
     lo, hi = 0.0, MAX_AMOUNT
     if sharpness_with(hi) < target:
-        lo = hi
-    for _ in range(BISECTION_STEPS if lo < hi else 0):
+        return Enhancer(cv2.INTER_CUBIC, hi, grain, box, SUPERSAMPLING, phase_weights)
+    for _ in range(BISECTION_STEPS):
         mid = (lo + hi) / 2
         if sharpness_with(mid) < target:
             lo = mid
         else:
             hi = mid
-    return Enhancer(cv2.INTER_CUBIC, (lo + hi) / 2, grain, box, SUPERSAMPLING,
-                    tuple(float(w) for w in weights))
+    return Enhancer(cv2.INTER_CUBIC, (lo + hi) / 2, grain, box, SUPERSAMPLING, phase_weights)
 
 
 def sampled_image(image: np.ndarray, enhancer: Enhancer) -> np.ndarray:
     """What the warp samples for `image` (the region, or its matte): the image itself, or
     its supersampled version."""
-    return supersampled(image) if enhancer.supersampling == SUPERSAMPLING else image
+    return supersampled(image) if enhancer.supersampling != 1 else image
 
 
 def supersampled(image: np.ndarray) -> np.ndarray:
@@ -154,7 +154,9 @@ def restore(region: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, enhancer: 
         return
     x0, y0, x1, y1 = enhancer.box
     box = np.s_[y0:y1, x0:x1]
-    _, phases = cv2.convertMaps(map_x[box], map_y[box], cv2.CV_16SC2)  # as cv2.remap sees them
+    # the sub-pixel part of each source position, in cv2.remap's steps (the supersampled grid's
+    # own maps, from `resample`, split positions differently)
+    _, phases = cv2.convertMaps(map_x[box], map_y[box], cv2.CV_16SC2)
     amounts = _fixed_amounts(enhancer.amount, enhancer.phase_weights).take(np.asarray(phases))
     region[box] = _unsharp(region[box], amounts)
 
