@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,12 +13,13 @@ import pytest
 
 from talkinghead.errors import AudioError, OutputError
 from talkinghead.media.files import atomic_path, ensure_writable
-from talkinghead.media.formats import FORMATS
+from talkinghead.media.formats import FORMATS, OutputFormat
 from talkinghead.media.video import (
     AUDIO_RATE,
     GOP_SECONDS,
     VideoEncoder,
-    finalize_video,
+    encode_soundtrack,
+    join_video,
 )
 
 from .synth import tone, write_audio
@@ -40,6 +42,15 @@ def frames(count: int) -> list[np.ndarray]:
         img[BAND_ROWS] = band_level(i)
         out.append(img)
     return out
+
+
+def finalize_video(parts: list[Path], audio: Path, output: Path, duration_s: float,
+                   fmt: OutputFormat = FORMATS["mp4"]) -> None:
+    """The parts joined with `audio`, as a job does it: the soundtrack first, then the join."""
+    with tempfile.TemporaryDirectory() as folder:
+        soundtrack = Path(folder) / f"soundtrack{fmt.suffix}"
+        encode_soundtrack(audio, soundtrack, duration_s, fmt)
+        join_video(parts, soundtrack, output, fmt)
 
 
 def band_level(index: int) -> int:
@@ -181,7 +192,7 @@ def test_failed_finalize_leaves_nothing_at_output(tmp_path: Path) -> None:
     output = tmp_path / "out" / "talking.mp4"
     with pytest.raises(AudioError):
         finalize_video(parts, tmp_path / "noise.wav", output, duration_s=0.2)
-    assert list(output.parent.iterdir()) == []
+    assert list(output.parent.glob("*")) == []
 
 
 def test_atomic_path_replaces_only_on_success(tmp_path: Path) -> None:

@@ -9,8 +9,11 @@ same job renders only what is missing, and the joined video is the same.
 from __future__ import annotations
 
 import queue
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -19,7 +22,7 @@ import av
 
 from ..errors import RenderTimeoutError, TalkingHeadError
 from ..events import ProgressSink
-from ..media.video import finalize_video
+from ..media.video import encode_soundtrack, join_video
 from .chunk_render import ChunkTask, job_format, part_path, render_chunk
 from .lock import job_lock
 from .store import (
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
 POLL_S = 0.2  # how often the parent checks on workers, progress and the clock
+SOUNDTRACK_STEM = "soundtrack"  # a job's encoded sound in its folder, beside the parts
 
 
 class ChunkExecutor(Protocol):
@@ -95,11 +99,13 @@ def run_job(store: JobStore, job: Job, *, executor: ChunkExecutor, sink: Progres
         store.set_state(job.id, RENDERING)
         started = time.monotonic()
         try:
-            with sink.stage("render", total=job.frames) as progress:
-                progress.advance(job.frames - sum(c.frames for c in todo))
-                executor.render(store, job, todo, progress.advance, deadline, sink)
-            with sink.stage("join"):
-                join_parts(store, job)
+            with soundtrack_alongside(folder, job) as soundtrack_done:
+                with sink.stage("render", total=job.frames) as progress:
+                    progress.advance(job.frames - sum(c.frames for c in todo))
+                    executor.render(store, job, todo, progress.advance, deadline, sink)
+                with sink.stage("join"):
+                    soundtrack_done()
+                    join_parts(store, job)
         except RenderTimeoutError as e:
             store.set_state(job.id, TIMED_OUT, str(e))
             advice = (f"job {job.id} keeps its finished chunks: rerun the same command or "
@@ -122,13 +128,51 @@ def run_job(store: JobStore, job: Job, *, executor: ChunkExecutor, sink: Progres
 
 
 def join_parts(store: JobStore, job: Job) -> Path:
-    """Join a job's finished parts with its original audio into its result file."""
+    """Join a job's finished parts and its soundtrack (encoded now if it is not there yet)
+    into its result file."""
     folder = store.folder(job.id)
     fmt = job_format(job.settings)
+    soundtrack = soundtrack_path(folder, job)
+    if not soundtrack.is_file():
+        encode_soundtrack(Path(job.audio_path), soundtrack, job.duration_s, fmt)
     parts = [part_path(folder, c.index, fmt) for c in job.chunks]
     result = result_path(folder, job)
-    finalize_video(parts, Path(job.audio_path), result, job.duration_s, fmt)
+    join_video(parts, soundtrack, result, fmt)
     return result
+
+
+@contextmanager
+def soundtrack_alongside(folder: Path, job: Job) -> Iterator[Callable[[], None]]:
+    """While inside, a thread of this process encodes the job's soundtrack: the frames are
+    drawn by worker processes, by RunPod, or in this process (PyAV lets go of the GIL while
+    it encodes), so the join that follows only copies streams. Yields a function that waits
+    for the soundtrack and raises its error, if any; leaving stops an unfinished one."""
+    target = soundtrack_path(folder, job)
+    if target.is_file():  # encoded by an earlier run of the job
+        yield lambda: None
+        return
+    leaving = threading.Event()
+
+    def should_stop() -> None:
+        if leaving.is_set():
+            raise _Abandoned
+
+    with ThreadPoolExecutor(1, thread_name_prefix="soundtrack") as thread:
+        encoding = thread.submit(encode_soundtrack, Path(job.audio_path), target,
+                                 job.duration_s, job_format(job.settings), should_stop)
+        try:
+            yield encoding.result
+        finally:
+            leaving.set()
+
+
+class _Abandoned(Exception):
+    """A soundtrack no longer wanted (the render failed or was interrupted)."""
+
+
+def soundtrack_path(folder: Path, job: Job) -> Path:
+    """Where a job's encoded sound lives in its folder, until it is joined with the frames."""
+    return folder / f"{SOUNDTRACK_STEM}{job_format(job.settings).suffix}"
 
 
 def result_path(folder: Path, job: Job) -> Path:

@@ -1,16 +1,17 @@
-"""Encode frames into video-only MP4 parts, then join the parts and add the sound in one MP4.
+"""Encode frames into video-only parts and the sound into a soundtrack, then join them in one file.
 
 Parts are made so that joining them is a stream copy: every part is a fresh libx264 encoder
 with the same settings, so each starts with an IDR frame and carries identical codec
 parameters; there are no B-frames, so decode order is display order and a part's packets can
-be shifted in time without touching their dts/pts relationship. Audio is encoded once, at the
-end, from the user's original file, so chunked rendering never cuts the sound.
+be shifted in time without touching their dts/pts relationship. Audio is encoded once, from the
+user's original file, into a soundtrack of its own, so chunked rendering never cuts the sound;
+joining copies it too.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from fractions import Fraction
 from pathlib import Path
@@ -165,22 +166,41 @@ def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
             for plane in frame.planes]
 
 
-def finalize_video(video_parts: Sequence[Path], audio: Path, output: Path, duration_s: float,
-                 fmt: OutputFormat = FORMATS["mp4"]) -> None:
-    """Join the parts by stream copy, add `audio` encoded for `fmt`, trimmed or padded to
-    `duration_s`.
+def encode_soundtrack(audio: Path, output: Path, duration_s: float,
+                     fmt: OutputFormat = FORMATS["mp4"],
+                     should_stop: Callable[[], None] | None = None) -> None:
+    """Encode `audio` for `fmt`, trimmed or padded to `duration_s`, alone into `output` (in
+    `fmt`'s container): the sound of the finished video, which `join_video` copies in.
+
+    It depends on the audio alone, so it is made while the frames are drawn. `should_stop()`
+    may raise to abandon it; `output` appears only complete.
+    """
+    if duration_s <= 0:
+        raise ValueError(f"duration must be positive: {duration_s}")
+    with atomic_path(output) as tmp, av.open(str(tmp), mode="w", format=fmt.muxer) as out:
+        layout = _audio_layout(audio)
+        stream = out.add_stream(fmt.audio_codec, rate=AUDIO_RATE, layout=layout)
+        stream.bit_rate = fmt.audio_bitrate
+        for _, packet in _audio_packets(audio, stream, layout, duration_s):
+            out.mux(packet)
+            if should_stop:
+                should_stop()
+
+
+def join_video(video_parts: Sequence[Path], soundtrack: Path, output: Path,
+               fmt: OutputFormat = FORMATS["mp4"]) -> None:
+    """Join the parts and the soundtrack (`encode_soundtrack`) into `output`, by stream copy.
 
     The result appears at `output` only when complete; MP4 and MOV have the index at the
     front (faststart) so they play while downloading.
     """
     if not video_parts:
-        raise ValueError("finalize_video needs at least one video part")
-    if duration_s <= 0:
-        raise ValueError(f"duration must be positive: {duration_s}")
+        raise ValueError("join_video needs at least one video part")
     with (
         atomic_path(output) as tmp,
         av.open(str(tmp), mode="w", format=fmt.muxer, options=fmt.mux_options) as out,
         av.open(str(video_parts[0])) as first,
+        av.open(str(soundtrack)) as sound_file,
     ):
         template = first.streams.video[0]
         fps = _part_fps(template)
@@ -188,11 +208,10 @@ def finalize_video(video_parts: Sequence[Path], audio: Path, output: Path, durat
         video_out.time_base = Fraction(1, fps)
         if fmt.has_alpha:  # the container must say so (WebM's AlphaMode): players look there
             video_out.codec_context.pix_fmt = fmt.pixel_format
-        layout = _audio_layout(audio)
-        audio_out = out.add_stream(fmt.audio_codec, rate=AUDIO_RATE, layout=layout)
-        audio_out.bit_rate = fmt.audio_bitrate
+        sound_in = sound_file.streams.audio[0]
+        sound_out = out.add_stream_from_template(sound_in)
         video = _joined_video_packets(video_parts, video_out, fps)
-        sound = _audio_packets(audio, audio_out, layout, duration_s)
+        sound = _copied_packets(sound_file, sound_in, sound_out)
         # Interleave by time so the muxer never buffers one whole track in memory.
         for _, packet in heapq.merge(video, sound, key=lambda item: item[0]):
             out.mux(packet)
@@ -239,6 +258,17 @@ def _joined_video_packets(
                 count += 1
                 yield Fraction(packet.dts, fps), packet
             offset += count
+
+
+def _copied_packets(container: av.container.InputContainer, source: av.audio.stream.AudioStream,
+                   stream: av.audio.stream.AudioStream) -> Iterator[tuple[Fraction, av.Packet]]:
+    """The packets of `source`, as they are, for `stream` of another file."""
+    for packet in container.demux(source):
+        if packet.dts is None:  # the empty packet that marks the end of the stream
+            continue
+        time = Fraction(packet.dts) * packet.time_base
+        packet.stream = stream
+        yield time, packet
 
 
 def _audio_layout(audio: Path) -> str:
