@@ -23,11 +23,12 @@ from .engines.registry import get_engine
 from .errors import SettingsError, TalkingHeadError
 from .events import NullSink, ProgressSink
 from .face.framing import UPSCALE_WARNING, FramedPortrait, apply_framing, plan_framing
-from .face.landmarks import LANDMARK_MODEL_VARIABLE, detect_face, landmark_model
+from .face.landmarks import LANDMARK_MODEL_VARIABLE, landmark_model
 from .face.matte import foreground_colours, framed_person_matte
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks, spread_chunk_seconds
 from .jobs.cleanup import CleanupLimits, clean_store
 from .jobs.delivery import deliver, refuse_overwriting, refuse_overwriting_inputs_of
+from .jobs.faces import find_face
 from .jobs.inputs import (
     ChunkInputs,
     inputs_saved,
@@ -262,7 +263,7 @@ def create_job(store: JobStore, job_id: str, portrait: Portrait, sound: Audio,
     pool = workers.pool if workers is not None else None
     analysis = start_analysis(sound, transcript, pool=pool)  # the workers work from here on
     with sink.stage("face"):
-        face = detect_face(portrait.pixels, sink)
+        face = find_face(store, portrait.sha256, portrait.pixels, sink)
         framing = plan_framing((portrait.width, portrait.height), face, settings)
         matte = (framed_person_matte(portrait.pixels, face, framing)
                  if settings.cuts_out else None)

@@ -193,6 +193,11 @@ def _cnn_boxes(image: np.ndarray) -> list[tuple[float, float, float, float]]:
     ]
 
 
+def several_faces_notice(faces_found: int) -> str:
+    """What a user is told when the portrait has more than one face."""
+    return f"found {faces_found} faces; animating the largest"
+
+
 def detect_face(pixels: np.ndarray, sink: ProgressSink | None = None) -> FaceGeometry:
     """Landmarks of the largest face in an RGB image; `NoFaceError` when there is none."""
     import dlib
@@ -205,7 +210,7 @@ def detect_face(pixels: np.ndarray, sink: ProgressSink | None = None) -> FaceGeo
         raise NoFaceError(f"no face found in the image: {GUIDELINES}")
     boxes.sort(key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
     if len(boxes) > 1:
-        sink.notice(f"found {len(boxes)} faces; animating the largest")
+        sink.notice(several_faces_notice(len(boxes)))
     x0, y0, x1, y1 = boxes[0]
     _, predictor = _models()
     rect = dlib.rectangle(round(x0), round(y0), round(x1), round(y1))
