@@ -6,7 +6,7 @@ not the motion curves that drove it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import av
 import numpy as np
 
 from talkinghead.errors import NoFaceError
-from talkinghead.face.landmarks import detect_face
+from talkinghead.face.landmarks import FaceGeometry, detect_face
 
 INNER_LIP_PAIRS = ((61, 67), (62, 66), (63, 65))
 
@@ -100,12 +100,52 @@ def mouth_opening(frame: np.ndarray) -> float:
     Closed mouths measure about 0 to 0.05; speech opens to 0.1 to 0.4.
     """
     try:
-        face = detect_face(frame)
+        return opening_of(detect_face(frame))
     except NoFaceError:
         return float("nan")
+
+
+def mouth_openings(frames: Iterable[np.ndarray], detect_every: int = 1) -> np.ndarray:
+    """`mouth_opening` of each frame. With `detect_every` n, the face is detected on every
+    n-th frame only (NaN where none is found) and the frames between take their landmarks in
+    the box of the last detection: the head moves a few pixels at most in a few frames, and the
+    detector takes nearly all the time (more than a second a frame where only dlib's CNN finds
+    the face)."""
+    values: list[float] = []
+    box = None
+    for k, frame in enumerate(frames):
+        if box is None or k % detect_every == 0:
+            try:
+                face = detect_face(frame)
+                box = face.box
+            except NoFaceError:
+                values.append(float("nan"))
+                box = None
+                continue
+        else:
+            face = landmarks_in(frame, box)
+        values.append(opening_of(face))
+    return np.array(values)
+
+
+def opening_of(face: FaceGeometry) -> float:
+    """The mouth opening of a face's landmarks: inner-lip gap / inter-ocular distance."""
     gap = np.mean([np.linalg.norm(face.points[lo] - face.points[up])
                    for up, lo in INNER_LIP_PAIRS])
     return float(gap / face.interocular)
+
+
+def landmarks_in(frame: np.ndarray, box: tuple[float, float, float, float]) -> FaceGeometry:
+    """The 68 landmarks of the face in `box` of `frame`, without detecting it."""
+    import dlib
+
+    from talkinghead.face.landmarks import _models
+
+    _, predictor = _models()
+    rect = dlib.rectangle(*(round(v) for v in box))
+    shape = predictor(np.ascontiguousarray(frame), rect)
+    points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+    return FaceGeometry(points=points, box=box)
 
 
 def face_positions(frames) -> np.ndarray:

@@ -6,9 +6,10 @@ bilabials) is analysed and planned as a render does, rendered on the bundled smi
 a closed-mouth portrait, and measured by landmark detection (see rendered.py and scores.py
 in dev/talkinghead_dev/evaluation/ for the definitions). Skipped where espeak-ng is not installed.
 
-The goals of the issue that are not met yet are `xfail` tests that say by how much; the other
-tests hold the figures measured when this was written, so that a change that loses accuracy
-fails here.
+The tests hold the figures measured when this was written, so that a change that loses accuracy
+fails here. The bilabial goal over all four voices (>= 90% without a transcript) is measured by
+`python benchmarks/lipsync.py`, which prints it: rendering the two extra voices on both portraits
+took a minute of the suite, for the same figure as the benchmark's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import pytest
 
 from talkinghead_dev.evaluation import (
     QUICK_VOICES,
-    VOICES,
     english_scores,
     english_speech,
     espeak_available,
@@ -113,15 +113,11 @@ def test_bilabials_without_transcript_stay_far_ahead_of_rhubarb(portrait):
     smile's lips and speech/bursts.py added the labial stop releases the recogniser misses
     (issue 11), 94.2% (word-initial 92.0%) on the smile and 95.2% (94.0%) on the closed
     mouth. With the phone loop and the releases alone, no word search (issue 16: a fifth of the
-    CPU), 87.5% on both on these two voices, 91.3% and more over all four (the goal test)."""
+    CPU), 87.5% on both on these two voices, 91.3% and more over all four
+    (benchmarks/lipsync.py)."""
     s = _scores(portrait, False)
     assert s.bilabial_initial.share >= 0.88, s.bilabial_initial
     assert s.bilabials.share >= 0.87, s.bilabials
-
-
-def test_goal_bilabials_without_transcript(portrait):
-    """The goal as benchmarks/lipsync.py measures it: over all four voices."""
-    assert _scores(portrait, False, VOICES).bilabials.share >= 0.9
 
 
 def test_goal_bilabials_with_transcript_on_the_smile(sample_portrait_path):

@@ -32,13 +32,12 @@ from typing import Final
 import numpy as np
 
 from talkinghead.engines.registry import get_engine
-from talkinghead.errors import NoFaceError
 from talkinghead.face.framing import FramedPortrait, apply_framing, plan_framing
-from talkinghead.face.landmarks import FaceGeometry, detect_face
+from talkinghead.face.landmarks import detect_face
 from talkinghead.media.image import load_portrait
 from talkinghead.motion.types import MOUTH_CHANNELS, MotionPlan
 from talkinghead.settings import RenderSettings
-from talkinghead_dev.measure import INNER_LIP_PAIRS
+from talkinghead_dev.measure import mouth_openings
 
 SEALED_GAP: Final = 0.025
 OPEN_MARGIN: Final = 0.06
@@ -93,20 +92,7 @@ class Stage:
 
     def openings(self, plan: MotionPlan, indices=None, detect_every: int = 1) -> np.ndarray:
         """Mouth opening measured on each rendered frame (NaN where no face was found)."""
-        values, box = [], None
-        for k, frame in enumerate(self.frames(plan, indices)):
-            if box is None or k % detect_every == 0:
-                try:
-                    face = detect_face(frame)
-                    box = face.box
-                except NoFaceError:
-                    values.append(float("nan"))
-                    box = None
-                    continue
-            else:
-                face = _landmarks_in(frame, box)
-            values.append(opening_of(face))
-        return np.array(values)
+        return mouth_openings(self.frames(plan, indices), detect_every)
 
     def calibrate(self, plan: MotionPlan) -> Calibration:
         """Rest level and detector noise on this portrait, under `plan`'s head motion."""
@@ -131,25 +117,6 @@ def prepare_stage(image: str | Path, settings: RenderSettings | None = None,
     renderer = get_engine(engine)
     state = renderer.prepare(FramedPortrait(canvas, framed_face, framing.roi), settings)
     return Stage(Path(image).stem, settings, renderer, state)
-
-
-def opening_of(face: FaceGeometry) -> float:
-    """`measure.mouth_opening` of detected landmarks: inner-lip gap / inter-ocular distance."""
-    gap = np.mean([np.linalg.norm(face.points[lo] - face.points[up])
-                   for up, lo in INNER_LIP_PAIRS])
-    return float(gap / face.interocular)
-
-
-def _landmarks_in(frame: np.ndarray, box: tuple[float, float, float, float]) -> FaceGeometry:
-    import dlib
-
-    from talkinghead.face.landmarks import _models
-
-    _, predictor = _models()
-    rect = dlib.rectangle(*(round(v) for v in box))
-    shape = predictor(np.ascontiguousarray(frame), rect)
-    points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
-    return FaceGeometry(points=points, box=box)
 
 
 def at_rest(plan: MotionPlan) -> MotionPlan:
