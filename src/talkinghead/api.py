@@ -23,7 +23,7 @@ from .engines.registry import get_engine
 from .errors import SettingsError, TalkingHeadError
 from .events import NullSink, ProgressSink
 from .face.framing import UPSCALE_WARNING, FramedPortrait, apply_framing, plan_framing
-from .face.landmarks import LANDMARK_MODEL_VARIABLE, landmark_model
+from .face.landmarks import LANDMARK_MODEL_VARIABLE, landmark_model_identity
 from .face.matte import foreground_colours, framed_person_matte
 from .jobs.chunking import DEFAULT_CHUNK_SECONDS, plan_chunks, spread_chunk_seconds
 from .jobs.cleanup import CleanupLimits, clean_store
@@ -219,8 +219,7 @@ def input_key(image_sha256: str, audio_sha256: str, settings: RenderSettings, en
     if background_sha256:  # --background FILE: the picture, wherever it lies
         identity["background"] = background_sha256
     if os.environ.get(LANDMARK_MODEL_VARIABLE):  # another landmark model, another video
-        model = landmark_model().resolve()
-        identity["landmarks"] = [str(model), model.stat().st_size, model.stat().st_mtime_ns]
+        identity["landmarks"] = landmark_model_identity()
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 

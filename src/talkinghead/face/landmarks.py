@@ -142,6 +142,14 @@ def landmark_model() -> Path:
     return path
 
 
+def landmark_model_identity() -> list[str | int]:
+    """The landmark model file as a job's identity and a remembered face record it: its path,
+    size and modification time (another file, or the same file replaced, is another model)."""
+    model = landmark_model().resolve()
+    stat = model.stat()
+    return [str(model), stat.st_size, stat.st_mtime_ns]
+
+
 @lru_cache(maxsize=1)
 def _models() -> tuple[Any, Any]:  # dlib's detector and shape predictor (dlib is untyped)
     import dlib

@@ -9,7 +9,6 @@ it. The file is a cache: a damaged or unwritable one only means the face is foun
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -21,7 +20,7 @@ from ..face.landmarks import (
     detect_face,
     face_from_record,
     face_to_record,
-    landmark_model,
+    landmark_model_identity,
     several_faces_notice,
 )
 from ..media.files import atomic_path
@@ -57,6 +56,4 @@ def find_face(store: JobStore, image_sha256: str, pixels: np.ndarray,
 
 def _finder() -> str:
     """What found a face: this code, and the landmark model file (path, size, date)."""
-    model = landmark_model()
-    stat = model.stat()
-    return f"{code_fingerprint()} {Path(model).resolve()} {stat.st_size} {stat.st_mtime_ns}"
+    return " ".join(map(str, [code_fingerprint(), *landmark_model_identity()]))

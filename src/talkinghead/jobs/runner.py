@@ -134,7 +134,7 @@ def join_parts(store: JobStore, job: Job) -> Path:
     fmt = job_format(job.settings)
     soundtrack = soundtrack_path(folder, job)
     if not soundtrack.is_file():
-        encode_soundtrack(Path(job.audio_path), soundtrack, job.duration_s, fmt)
+        _encode_soundtrack(folder, job)
     parts = [part_path(folder, c.index, fmt) for c in job.chunks]
     result = result_path(folder, job)
     join_video(parts, soundtrack, result, fmt)
@@ -158,12 +158,17 @@ def soundtrack_alongside(folder: Path, job: Job) -> Iterator[Callable[[], None]]
             raise _Abandoned
 
     with ThreadPoolExecutor(1, thread_name_prefix="soundtrack") as thread:
-        encoding = thread.submit(encode_soundtrack, Path(job.audio_path), target,
-                                 job.duration_s, job_format(job.settings), should_stop)
+        encoding = thread.submit(_encode_soundtrack, folder, job, should_stop)
         try:
             yield encoding.result
         finally:
             leaving.set()
+
+
+def _encode_soundtrack(folder: Path, job: Job,
+                      should_stop: Callable[[], None] | None = None) -> None:
+    encode_soundtrack(Path(job.audio_path), soundtrack_path(folder, job), job.duration_s,
+                      job_format(job.settings), should_stop)
 
 
 class _Abandoned(Exception):
