@@ -15,3 +15,11 @@ def test_passes_through_every_knot_and_stays_between_them():
 def test_unsorted_and_coinciding_knots():
     y = spline(np.array([1.0, 0.0, 0.5, 0.5]), np.array([0.0, 0.0, 2.0, 2.0]), np.array([0.5]))
     assert np.isfinite(y).all() and abs(y[0] - 2.0) < 1e-3  # a closed mouth's corners meet
+
+
+def test_slopes_at_the_knots_are_central_differences_weighted_for_spacing():
+    kx, ky = np.array([0.0, 1.0, 3.0, 4.0, 7.0]), np.array([0.0, 2.0, 1.0, 3.0, 0.0])
+    step = 1e-5
+    slopes = (spline(kx, ky, kx + step) - spline(kx, ky, kx - step)) / (2 * step)
+    inner = slice(1, -1)  # the end knots are clamped: the curve is flat outside them
+    np.testing.assert_allclose(slopes[inner], np.gradient(ky, kx)[inner], rtol=1e-4)

@@ -55,6 +55,24 @@ def test_coarse_maps_match_exact_ones_inside_triangles(rig, warp):
     assert np.percentile(error, 99) < 0.2 and error.max() < 2.0
 
 
+def test_each_triangles_map_carries_its_corners_to_their_sources(rig, warp):
+    from talkinghead.engines.warp.rig import FramePose, pose_points
+
+    moved = pose_points(rig, FramePose(jaw_open=0.7, yaw=0.1, roll=-0.05, shift_x=0.02))
+    coeffs = warp._affine_coefficients(moved).astype(np.float64)[:-1]
+    corners = moved[warp.mesh.triangles]  # (t, 3, 2)
+    wanted = rig.rest[warp.mesh.triangles] - corners
+    x, y = corners[..., 0], corners[..., 1]
+    got = np.stack([coeffs[:, [0]] * x + coeffs[:, [1]] * y + coeffs[:, [2]],
+                    coeffs[:, [3]] * x + coeffs[:, [4]] * y + coeffs[:, [5]]], axis=-1)
+    (ax, ay), (bx, by) = (corners[:, 1] - corners[:, 0]).T, (corners[:, 2] - corners[:, 0]).T
+    area = np.abs(ax * by - ay * bx)
+    solid = area > 1e-3
+    assert solid.sum() > 0.9 * len(solid)
+    np.testing.assert_allclose(got[solid], wanted[solid], atol=1e-3)
+    assert not coeffs[~solid].any()  # collapsed mouth bands cover no pixel: no map
+
+
 def test_points_that_do_not_move_give_exactly_zero_displacement(rig, warp):
     moved = rig.rest.copy()
     moved[8] += (0, 6)

@@ -53,6 +53,7 @@ from .rig import (
     FramePose,
     Rig,
     build_rig,
+    clamp_unit,
     lip_closing,
     pose_points,
     source_points,
@@ -175,15 +176,15 @@ class WarpEngine(Engine[WarpState]):
                           rig.u, rig.v)
         gap = max((moved[lo] - moved[up]) @ rig.v
                   for up, lo in zip(UPPER_TEETH_EDGE, LOWER_TEETH_EDGE, strict=True))
-        strength = float(np.clip((gap / rig.mouth_width - PAINT_FROM_GAP)
-                                 / (PAINT_FULL_GAP - PAINT_FROM_GAP), 0, 1))
+        strength = clamp_unit(float(gap / rig.mouth_width - PAINT_FROM_GAP)
+                         / (PAINT_FULL_GAP - PAINT_FROM_GAP))
         # A portrait smiling with its teeth shows them above and below the new gap; paint
         # teeth only into a mouth that had none showing (closed, or apart over a dark gap).
         teeth = 0.0 if state.own_teeth else max(
             float(plan.teeth[index]) if plan is not None else 0.5, pose.upper_lip_raise)
         tongue = float(plan.tongue[index]) if plan is not None else 0.0
         # A raised upper lip uncovers more of the upper teeth, whose tips stay put.
-        lift = float(np.clip(pose.upper_lip_raise, 0, 1)) * LIP_RAISE * rig.mouth_width
+        lift = clamp_unit(pose.upper_lip_raise) * LIP_RAISE * rig.mouth_width
         paint_interior(region, opening, state.palette, rig.mouth_width, strength, teeth, tongue,
                        with_teeth=not state.own_teeth, lift_px=lift)
 
@@ -192,7 +193,7 @@ def _draw_seal(rig: Rig, region: np.ndarray, moved: np.ndarray, closing: float) 
     """The contact shadow of lips closing over a portrait's open mouth (`closing`: the share
     of its held gap they close, `Rig.held_gaps`): it fades in from `SEAM_FROM_CLOSING` on, as
     the lips come close enough to shade the teeth."""
-    strength = float(np.clip((closing - SEAM_FROM_CLOSING) / (1 - SEAM_FROM_CLOSING), 0, 1))
+    strength = clamp_unit((closing - SEAM_FROM_CLOSING) / (1 - SEAM_FROM_CLOSING))
     upper = moved[[60, *(up for up, _, _ in INNER_COLUMNS), 64]]
     lower = moved[[60, *(lo for _, lo, _ in INNER_COLUMNS), 64]]
     draw_lip_seam(region, upper, lower, rig.u, rig.v, rig.mouth_width, strength)

@@ -170,7 +170,7 @@ def draw_blink(region: np.ndarray, sources: tuple[np.ndarray, np.ndarray],
     from it), `maps` the warp's backward maps (region pixel -> source pixel) and `moved` the
     control points of this frame, whose first 68 are the landmarks.
     """
-    closure = float(np.clip(closure, 0.0, 1.0))
+    closure = min(max(closure, 0.0), 1.0)
     if closure <= 0.0:
         return
     for (upper, lower), shape in zip(EYE_LIDS, shapes, strict=True):

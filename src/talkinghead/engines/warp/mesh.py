@@ -187,16 +187,21 @@ class PiecewiseAffineWarp:
         get zeros, exactly.
         """
         tri = self.mesh.triangles
-        dst = moved[tri]  # (t, 3, 2)
-        src = (self.rest if sources is None else sources)[tri]
-        ones = np.ones((len(tri), 3, 1))
-        dst_h = np.concatenate([dst, ones], axis=2)  # rows: [x, y, 1]
-        det = np.linalg.det(dst_h)
-        still = np.all(dst == src, axis=(1, 2))
-        ok = (np.abs(det) > 1e-6) & ~still
+        x, y = moved[tri].transpose(2, 1, 0)  # (3, t) each: the corners' output positions
+        source = (self.rest if sources is None else sources)[tri].transpose(2, 1, 0)
+        # Along each triangle's two edges from its first corner, solved by Cramer's rule.
+        ex1, ex2, ey1, ey2 = x[1] - x[0], x[2] - x[0], y[1] - y[0], y[2] - y[0]
+        det = ex1 * ey2 - ex2 * ey1
+        moves = (source[0] != x).any(axis=0) | (source[1] != y).any(axis=0)
+        ok = (np.abs(det) > 1e-6) & moves
+        inverse = np.divide(1.0, det, out=np.zeros_like(det), where=ok)
         coeffs = np.zeros((len(tri) + 1, 6))  # the last row: pixels no triangle covers
-        solved = np.linalg.solve(dst_h[ok], src[ok] - dst[ok])  # [x y 1] @ M = src - dst
-        coeffs[:-1][ok] = np.concatenate([solved[:, :, 0], solved[:, :, 1]], axis=1)
+        for column, value in enumerate((source[0] - x, source[1] - y)):  # dx, then dy
+            rise1, rise2 = value[1] - value[0], value[2] - value[0]
+            a = (rise1 * ey2 - rise2 * ey1) * inverse
+            b = (rise2 * ex1 - rise1 * ex2) * inverse
+            c = np.where(ok, value[0] - a * x[0] - b * y[0], 0.0)
+            coeffs[:-1, 3 * column:3 * column + 3] = np.column_stack([a, b, c])
         return coeffs.astype(np.float32)
 
     def _rasterize(self, moved: np.ndarray, drawn: np.ndarray) -> np.ndarray:

@@ -131,7 +131,8 @@ def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    xs = np.arange(x0, x1, dtype=np.float32)[None, :]  # a row and a column, which broadcast
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None]  # to every pixel of the patch below
     left, right = opening.upper[0], opening.upper[-1]
     centre = (left + right) / 2
     a = (xs - centre[0]) * opening.u[0] + (ys - centre[1]) * opening.u[1]  # along the mouth
@@ -179,7 +180,8 @@ def draw_lip_seam(image: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    xs = np.arange(x0, x1, dtype=np.float32)[None, :]  # a row and a column, which broadcast
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None]  # to every pixel of the patch below
     centre = (upper[0] + upper[-1]) / 2
     a = (xs - centre[0]) * u[0] + (ys - centre[1]) * u[1]
     b = (xs - centre[0]) * v[0] + (ys - centre[1]) * v[1]

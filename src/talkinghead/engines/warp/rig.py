@@ -295,6 +295,12 @@ def _head_depth(points: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.nda
     return depth + nose * iod
 
 
+def clamp_unit(value: float) -> float:
+    """`value` limited to 0..1: for the scalars of one frame, where numpy.clip's call costs
+    more than the arithmetic it guards."""
+    return min(max(value, 0.0), 1.0)
+
+
 def pose_points(rig: Rig, pose: FramePose) -> np.ndarray:
     """Where every control point is in this frame (region pixels)."""
     along, down = _expression_offsets(rig, pose)
@@ -309,19 +315,19 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
     along, down = np.zeros(n), np.zeros(n)
     width = rig.mouth_width
     open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * width
-    rounding = float(np.clip(pose.lip_round, 0.0, 1.0))
+    rounding = clamp_unit(pose.lip_round)
     for (upper, lower, _), rest_gap, target in zip(
             INNER_COLUMNS, rig.rest_gaps, _inner_gaps(rig, pose), strict=True):
         change = target - rest_gap
         lower_share = LOWER_LIP_SHARE if change > 0 else CLOSING_LOWER_SHARE
         down[lower] += change * lower_share
         down[upper] -= change * (1 - lower_share)
-    tuck = float(np.clip(pose.lower_lip_tuck, 0, 1))
+    tuck = clamp_unit(pose.lower_lip_tuck)
     for k in (65, 66, 67, 56, 57, 58):
         down[k] -= tuck * TUCK_RAISE * width
     for (_, lower, _), rest_gap in zip(INNER_COLUMNS, rig.rest_gaps, strict=True):
         down[lower] -= tuck * (1 - TEETH_SPLIT) * rest_gap  # up to the portrait's teeth tips
-    lift = float(np.clip(pose.upper_lip_raise, 0, 1)) * LIP_RAISE * width
+    lift = clamp_unit(pose.upper_lip_raise) * LIP_RAISE * width
     if not rig.mouth_is_open:  # the new gap opens under the lifted lip: teeth are painted
         _raise_upper_lip(down, lift)
     for point, (inner, share) in OUTER_FOLLOW.items():
@@ -381,8 +387,8 @@ def _pucker_offsets(rig: Rig, rounding: float, along: np.ndarray) -> None:
 def _inner_gaps(rig: Rig, pose: FramePose) -> np.ndarray:
     """The inner-lip gap of each column in this pose, before the F/V tuck (pixels)."""
     open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * rig.mouth_width
-    sealed = float(np.clip(pose.lips_closed, 0.0, 1.0))
-    rounding = float(np.clip(pose.lip_round, 0.0, 1.0))
+    sealed = clamp_unit(pose.lips_closed)
+    rounding = clamp_unit(pose.lip_round)
     shares = np.array([share for _, _, share in INNER_COLUMNS])
     target = (1 - sealed) * (rig.held_gaps + open_gap * shares)
     return target * (1 - ROUND_GAP_CLOSE * rounding)  # rounded lips: a smaller opening
@@ -453,7 +459,7 @@ def _teeth_edge_offsets(rig: Rig, down: np.ndarray) -> None:
 def _mouth_width_offsets(rig: Rig, pose: FramePose, open_gap: float, along: np.ndarray) -> None:
     """Stretch (EE) or round (OO) the mouth: lip points slide along u in proportion to position."""
     width = rig.mouth_width
-    w = float(np.clip(pose.mouth_width, -1, 1))
+    w = min(max(pose.mouth_width, -1.0), 1.0)
     per_side = (CORNER_STRETCH if w > 0 else CORNER_ROUND) * w * width - CORNER_PULL_IN * open_gap
     lips = np.r_[48:68, UPPER_TEETH_EDGE, LOWER_TEETH_EDGE]
     centre = (rig.rest[48] + rig.rest[54]) / 2
