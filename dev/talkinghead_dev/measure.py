@@ -139,11 +139,10 @@ def landmarks_in(frame: np.ndarray, box: tuple[float, float, float, float]) -> F
     """The 68 landmarks of the face in `box` of `frame`, without detecting it."""
     import dlib
 
-    from talkinghead.face.landmarks import _models
+    from talkinghead.face.landmarks import landmark_predictor
 
-    _, predictor = _models()
     rect = dlib.rectangle(*(round(v) for v in box))
-    shape = predictor(np.ascontiguousarray(frame), rect)
+    shape = landmark_predictor()(np.ascontiguousarray(frame), rect)
     points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
     return FaceGeometry(points=points, box=box)
 

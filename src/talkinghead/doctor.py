@@ -13,9 +13,10 @@ def check_local_engine() -> str:
     """One line per component; raises `TalkingHeadError` naming the first broken one."""
     lines = []
     try:
-        from .face.landmarks import _models
+        from .face.landmarks import face_detector, landmark_predictor
 
-        _models()
+        face_detector()
+        landmark_predictor()
         lines.append("face landmarks: dlib 68-point predictor loaded")
         import pocketsphinx
 

@@ -32,7 +32,7 @@ def detections(monkeypatch) -> list[int]:
     """Each call of the detector, which finds two faces and says so."""
     calls: list[int] = []
 
-    def detect(pixels, sink=None):
+    def detect(pixels, sink=None, detector_file=None):
         calls.append(1)
         sink.notice(landmarks.several_faces_notice(2))
         return FaceGeometry(np.arange(136, dtype=np.float64).reshape(68, 2), (1, 2, 30, 40), 2)
@@ -72,3 +72,38 @@ def test_other_code_or_model_or_a_damaged_record_finds_it_anew(tmp_path, monkeyp
     assert detections == [1, 1, 1, 1]
     find_face(store, "abc", PIXELS, NullSink())
     assert detections == [1, 1, 1, 1]  # kept again once found
+
+
+def test_dlib_face_detector_is_saved_by_the_first_render_and_read_back_after(
+        tmp_path, monkeypatch, sample_portrait_path) -> None:
+    import dlib
+    from PIL import Image
+
+    portrait = np.asarray(Image.open(sample_portrait_path).convert("RGB"))
+    saved = faces.detector_file(JobStore(tmp_path))
+    load = landmarks.face_detector.__wrapped__  # as a new process would, without the cache
+    built = load(saved)
+    assert saved.is_file() and saved.parent.name == faces.MODELS_FOLDER
+
+    def detections(detector) -> list:
+        rects, scores, _ = detector.run(portrait, landmarks.HOG_UPSAMPLE, landmarks.HOG_MIN_SCORE)
+        return [(r.left(), r.top(), r.right(), r.bottom(), score)
+                for r, score in zip(rects, scores, strict=True)]
+
+    real_builder = dlib.get_frontal_face_detector
+    monkeypatch.setattr(dlib, "get_frontal_face_detector", lambda: pytest.fail("built again"))
+    read = load(saved)
+    assert len(detections(built)) == 1 and detections(read) == detections(built)
+
+    saved.write_bytes(saved.read_bytes()[:1000])  # damaged: built again, and saved again
+    monkeypatch.setattr(dlib, "get_frontal_face_detector", real_builder)
+    assert detections(load(saved)) == detections(built)
+    monkeypatch.setattr(dlib, "get_frontal_face_detector", lambda: pytest.fail("built again"))
+    assert detections(load(saved)) == detections(built)
+
+
+def test_a_store_that_cannot_keep_the_detector_still_finds_faces(tmp_path) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    detector = landmarks.face_detector.__wrapped__(blocked / "detector.svm")
+    assert detector is not None and not (blocked / "detector.svm").exists()

@@ -113,3 +113,12 @@ def test_a_transcript_shapes_the_mouth_of_espeak_sentences(voice, rate, text, tm
     plans = [plan_motion(speech, RenderSettings(), frames, seed=1)
              for speech in (with_text, without)]
     assert not np.array_equal(plans[0].lips_closed, plans[1].lips_closed)
+
+
+def test_the_aligner_knows_every_pronunciation_of_the_transcripts_words_only():
+    from talkinghead.speech.sphinx import aligner_decoder
+
+    decoder = aligner_decoder(["the", "read", "tomato"])
+    assert decoder.lookup_word("the") == "DH AH" and decoder.lookup_word("the(2)") == "DH IY"
+    assert decoder.lookup_word("read(2)") is not None and decoder.lookup_word("tomato(2)")
+    assert decoder.lookup_word("potato") is None  # the other 135 000 entries are not loaded

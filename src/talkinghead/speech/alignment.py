@@ -76,7 +76,8 @@ def align_transcript(samples: np.ndarray, rate: int, text: str) -> tuple[PhoneSp
     x = to_rate(np.asarray(samples, dtype=np.float32).reshape(-1), rate)
     if not words or len(x) / RATE > ALIGN_MAX_S:
         return None
-    decoder = aligner_decoder()
+    possessives = (word[:-2] for word in words if word.endswith("'s"))  # see _known_words
+    decoder = aligner_decoder([*words, *possessives])
     words = _known_words(decoder, words)
     if not words:
         return None
