@@ -16,6 +16,7 @@ import talkinghead
 PACKAGE = Path(talkinghead.__file__).parent
 LAYERS = {  # top-level module or subpackage of talkinghead -> its ring, 0 innermost
     "errors": 0, "events": 0, "settings": 0, "version": 0, "processes": 0, "samples": 0,
+    "filters": 0,
     "media": 1, "face": 1, "speech": 1, "motion": 1,
     "engines": 2,
     "jobs": 3,

@@ -96,18 +96,18 @@ def test_telephone_band_audio_has_no_high_band(synth):
 
 
 def test_the_high_band_check_uses_one_fft_length_for_pieces_of_any_length(synth, monkeypatch):
-    """scipy keeps an FFT plan per length: one length per piece grew a worker by 200 MB over
-    10 minutes of audio (benchmarks/long_audio.py)."""
+    """FFT libraries keep a plan per length: with scipy's, one length per piece grew a worker
+    by 200 MB over 10 minutes of audio (benchmarks/long_audio.py)."""
     from talkinghead.speech import bursts
 
     lengths = []
-    real_rfft = bursts.fft.rfft
+    real_rfft = np.fft.rfft
 
     def rfft(x, *args, **kwargs):
         lengths.append(np.shape(x)[-1])
         return real_rfft(x, *args, **kwargs)
 
-    monkeypatch.setattr(bursts.fft, "rfft", rfft)
+    monkeypatch.setattr(np.fft, "rfft", rfft)
     wide = _stop(synth, "labial")
     for repeats in (1.3, 2.1, 3.7):
         piece = np.resize(wide, round(repeats * len(wide))).astype(np.float32)

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import ndimage
 
+from .. import filters
 from .coarticulation import APART_JAW
 from .frames import FrameSpeech
 from .types import MouthTrack
@@ -79,7 +79,7 @@ def blend_acoustics(track: MouthTrack, frames: FrameSpeech,
     loud_sound = (frames.loudness - LOUD_SOUND_RANGE[0]) / (
         LOUD_SOUND_RANGE[1] - LOUD_SOUND_RANGE[0])
     implausible = np.clip(np.maximum(open_sound, loud_sound), 0.0, 1.0)
-    contact = ndimage.maximum_filter1d(1.0 - implausible, reach, mode="nearest")
+    contact = filters.maximum_filter1d(1.0 - implausible, reach, mode="nearest")
     contact = np.maximum(contact, aligned)
     closure = contact * track.lips_closed
     blended_jaw = weight * track.jaw_open + (1 - weight) * jaw
@@ -102,7 +102,7 @@ def nucleus_jaw(frames: FrameSpeech) -> np.ndarray:
     local peaks)."""
     loudness = np.asarray(frames.loudness, dtype=np.float64)
     reach = 2 * max(1, round(NUCLEUS_REACH_S * frames.fps)) + 1
-    peak = loudness >= ndimage.maximum_filter1d(loudness, reach, mode="nearest") - NUCLEUS_CORE
+    peak = loudness >= filters.maximum_filter1d(loudness, reach, mode="nearest") - NUCLEUS_CORE
     strength = np.clip((loudness - NUCLEUS_LOUDNESS[0])
                        / (NUCLEUS_LOUDNESS[1] - NUCLEUS_LOUDNESS[0]), 0.0, 1.0)
     return NUCLEUS_JAW * strength * frames.voicing * peak * frames.speech
@@ -152,6 +152,6 @@ def phone_trust(frames: FrameSpeech) -> np.ndarray:
         cover[first:last] += overlap
     agreement = np.where(cover > 0, agreement / np.maximum(cover, 1e-9), 0.5)
     window = max(1, round(AGREEMENT_WINDOW_S * frames.fps))
-    agreement = ndimage.uniform_filter1d(agreement, window, mode="nearest")
+    agreement = filters.uniform_filter1d(agreement, window, mode="nearest")
     low, high = TRUST_RANGE
     return np.clip((agreement - low) / (high - low), 0.0, 1.0)

@@ -22,8 +22,8 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import ndimage
 
+from .. import filters
 from .emphasis import loudness_rise, strong_peaks
 from .frames import FrameSpeech
 
@@ -54,9 +54,9 @@ def plan_brows(frames: FrameSpeech, scale: float) -> np.ndarray:
     speech = frames.speech.astype(np.float64)
     accent = np.maximum(np.clip(rise / ACCENT_FULL_ST, 0, 1) * loud, _onsets(frames)) * speech
     raises = _raises(accent, fps)
-    lift = SPEAKING_LIFT * ndimage.gaussian_filter1d(speech, LIFT_SMOOTH_S * fps, mode="nearest")
+    lift = SPEAKING_LIFT * filters.gaussian_filter1d(speech, LIFT_SMOOTH_S * fps, mode="nearest")
     low = np.clip(-rise / KNIT_FULL_ST, 0, 1) * loud * speech
-    knit = KNIT * ndimage.gaussian_filter1d(low, KNIT_SMOOTH_S * fps, mode="nearest")
+    knit = KNIT * filters.gaussian_filter1d(low, KNIT_SMOOTH_S * fps, mode="nearest")
     brows = RAISE_LIMIT * np.tanh((raises + lift) / RAISE_LIMIT) - knit
     return (scale * brows).astype(np.float32)
 
@@ -66,8 +66,8 @@ def _pitch_over_baseline(frames: FrameSpeech) -> np.ndarray:
     pitch = frames.pitch.astype(np.float64)
     voiced = (frames.voicing >= 0.5) & (frames.speech > 0)
     sigma = ACCENT_BASELINE_S * frames.fps
-    weight = ndimage.gaussian_filter1d(voiced.astype(np.float64), sigma, mode="constant")
-    total = ndimage.gaussian_filter1d(np.where(voiced, pitch, 0.0), sigma, mode="constant")
+    weight = filters.gaussian_filter1d(voiced.astype(np.float64), sigma, mode="constant")
+    total = filters.gaussian_filter1d(np.where(voiced, pitch, 0.0), sigma, mode="constant")
     baseline = total / np.maximum(weight, 1e-6)
     return np.where(voiced, pitch - baseline, 0.0)
 

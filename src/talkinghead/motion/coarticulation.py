@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import ndimage
 
+from .. import filters
 from .types import MouthTrack
 from .visemes import Visemes
 
@@ -53,8 +53,8 @@ def coarticulate(visemes: Visemes, fps: int) -> MouthTrack:
         kernel = _kernel(*REACH_S[channel], fps)
         value = getattr(targets, channel).astype(np.float64)
         weight = getattr(dominance, channel).astype(np.float64)
-        num = ndimage.correlate1d(weight * value, kernel, mode="nearest")
-        den = ndimage.correlate1d(weight, kernel, mode="nearest")
+        num = filters.correlate1d(weight * value, kernel, mode="nearest")
+        den = filters.correlate1d(weight, kernel, mode="nearest")
         out[channel] = num / np.maximum(den, 1e-9)
     for channel in ("lips_closed", "lower_lip_tuck"):
         out[channel] = _weighted_max(getattr(targets, channel), _kernel(*REACH_S[channel], fps))

@@ -7,15 +7,15 @@ emphasis the same way.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from .. import filters
 from .frames import FrameSpeech
 
 
 def loudness_rise(frames: FrameSpeech, smooth_s: float) -> np.ndarray:
     """Per frame, how much the loudness (smoothed over `smooth_s` seconds) rose into it; 0
     where it fell. Its peaks are the starts of stressed syllables."""
-    loud = ndimage.gaussian_filter1d(frames.loudness.astype(np.float64), smooth_s * frames.fps,
+    loud = filters.gaussian_filter1d(frames.loudness.astype(np.float64), smooth_s * frames.fps,
                                      mode="nearest")
     return np.maximum(np.diff(loud, prepend=loud[0]), 0.0)
 

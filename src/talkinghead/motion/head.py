@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy import ndimage
 
+from .. import filters
 from .emphasis import loudness_rise, strong_peaks
 from .frames import FrameSpeech
 from .types import freeze_arrays
@@ -96,7 +96,7 @@ def plan_head(frames: FrameSpeech, pose_style: int, scale: float, still: bool,
     fps, n = frames.fps, frames.n_frames
     style = head_style(pose_style)
     rng = np.random.default_rng(np.random.SeedSequence([seed % (1 << 64), STREAM, pose_style]))
-    activity = ndimage.gaussian_filter1d(frames.speech.astype(np.float64),
+    activity = filters.gaussian_filter1d(frames.speech.astype(np.float64),
                                          ACTIVITY_SMOOTH_S * fps, mode="nearest")
     energy = PAUSE_CALM + (1 - PAUSE_CALM) * activity
     axes = {axis: _smooth_noise(rng, n, style.drift_s * fps) * std * energy
@@ -115,7 +115,7 @@ def plan_head(frames: FrameSpeech, pose_style: int, scale: float, still: bool,
     fade = _fade(n, FADE_S * fps)  # smooth itself, so applying it last adds no jitter
     out = {}
     for axis, values in axes.items():
-        values = ndimage.gaussian_filter1d(values, JITTER_SMOOTH_S * fps, mode="nearest") * fade
+        values = filters.gaussian_filter1d(values, JITTER_SMOOTH_S * fps, mode="nearest") * fade
         limit = LIMITS[axis]
         out[axis] = limit * np.tanh(size * values / limit)
     return HeadMotion(**out)
@@ -127,7 +127,7 @@ def _smooth_noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
     DRIFT_RMS_RANGE."""
     pad = int(3 * sigma) + 1
     white = rng.standard_normal(n + 2 * pad)
-    smooth = ndimage.gaussian_filter1d(white, sigma, mode="wrap")[pad : pad + n]
+    smooth = filters.gaussian_filter1d(white, sigma, mode="wrap")[pad : pad + n]
     smooth *= np.sqrt(2.0 * np.sqrt(np.pi) * sigma)
     rms = float(np.sqrt(np.mean(smooth**2))) if n else 0.0
     if rms <= 0:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import ndimage
 
+from .. import filters
 from .types import MouthTrack
 
 SMOOTH_SIGMA_S: Final = 0.02  # half a frame at 25 fps
@@ -27,7 +27,7 @@ SMOOTHED: Final = ("jaw_open", "mouth_width", "lip_round", "upper_lip_raise", "t
 def smooth_mouth(track: MouthTrack, fps: int) -> MouthTrack:
     """Zero-phase smoothing of jaw, width, teeth and tongue; contacts win over openings."""
     sigma = SMOOTH_SIGMA_S * fps
-    smooth = {name: ndimage.gaussian_filter1d(getattr(track, name).astype(np.float64), sigma,
+    smooth = {name: filters.gaussian_filter1d(getattr(track, name).astype(np.float64), sigma,
                                               mode="nearest")
               for name in SMOOTHED}
     closure = np.clip(track.lips_closed, 0.0, 1.0)

@@ -1,4 +1,4 @@
-"""Per-hop acoustic cues for the mouth, from numpy, scipy and FFmpeg (no model, any language).
+"""Per-hop acoustic cues for the mouth, from numpy, OpenCV and FFmpeg (no model, any language).
 
 Each hop gets a 25 ms Hann spectrum (level, formant and noise cues) and a 40 ms normalised
 autocorrelation (voicing). Everything is vectorised over hops: a second of audio takes a few
@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-from scipy import fft, ndimage
 
+from .. import filters
 from ..media.audio import high_pass
 from .types import AcousticFeatures
 
@@ -141,7 +141,7 @@ def _power_spectra(x: np.ndarray, rate: int, hop: int, first: int,
     n_fft = 1 << int(np.ceil(np.log2(length)))
     window = hann(length).astype(np.float32)
     frames = _frames(x, hop, first, count, length) * window
-    power = np.abs(fft.rfft(frames, n_fft, axis=1)) ** 2 / float(np.sum(window**2))
+    power = np.abs(np.fft.rfft(frames, n_fft, axis=1)) ** 2 / float(np.sum(window**2))
     return power.astype(np.float32), np.fft.rfftfreq(n_fft, 1.0 / rate)
 
 
@@ -182,9 +182,9 @@ def _nccf_peak(x: np.ndarray, rate: int, hop: int, first: int, count: int
     frames = _frames(x, hop, first, count, length).astype(np.float64)
     frames = frames - frames.mean(axis=1, keepdims=True)
     n_fft = 1 << int(np.ceil(np.log2(length + max_lag)))
-    spectrum = fft.rfft(frames, n_fft, axis=1)
+    spectrum = np.fft.rfft(frames, n_fft, axis=1)
     lags = np.arange(min_lag, max_lag + 1)
-    autocorr = fft.irfft(np.abs(spectrum) ** 2, n_fft, axis=1)[:, lags]
+    autocorr = np.fft.irfft(np.abs(spectrum) ** 2, n_fft, axis=1)[:, lags]
     energy = np.concatenate([np.zeros((count, 1)), np.cumsum(frames**2, axis=1)], axis=1)
     head = energy[:, length - lags]  # energy of x[0 : length - lag]
     tail = energy[:, [length]] - energy[:, lags]  # energy of x[lag : length]
@@ -209,7 +209,7 @@ def _relative_pitch(f0_hz: np.ndarray, voicing: np.ndarray) -> np.ndarray:
 
 def _smooth_across_frequency(power: np.ndarray, freqs: np.ndarray) -> np.ndarray:
     bins = max(1, round(ENVELOPE_SMOOTH_HZ / (freqs[1] - freqs[0])))
-    return ndimage.uniform_filter1d(power, bins, axis=1, mode="nearest")
+    return filters.uniform_filter1d(power, bins, axis=1, mode="nearest")
 
 
 def _band_centroid(envelope: np.ndarray, freqs: np.ndarray,
@@ -240,7 +240,7 @@ def _band(envelope: np.ndarray, freqs: np.ndarray, band: tuple[float, float]) ->
 
 
 def _smooth_hops(values: np.ndarray) -> np.ndarray:
-    return ndimage.uniform_filter1d(values, CUE_SMOOTH_HOPS, mode="nearest")
+    return filters.uniform_filter1d(values, CUE_SMOOTH_HOPS, mode="nearest")
 
 
 def _voice_activity(level_db: np.ndarray, loudness: np.ndarray) -> np.ndarray:

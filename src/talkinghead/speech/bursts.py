@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy import fft
 
 from .acoustics import hann
 from .types import PhoneSpan
@@ -146,12 +145,12 @@ def has_high_band(samples: np.ndarray, rate: int = RATE) -> bool:
 
 def _mean_spectrum(x: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
     """The power spectrum of `x` averaged over Hann-windowed frames of BAND_CHECK_FFT samples.
-    One FFT length for pieces of every length: scipy keeps a plan per length it has seen, so
-    one FFT of each whole piece grew a worker by ~5 MB a piece (200 MB over 10 minutes)."""
+    One FFT length for pieces of every length: FFT libraries keep plans of the lengths they
+    have seen (with scipy's, one FFT of each whole piece grew a worker by ~5 MB a piece)."""
     frames = -(-x.size // BAND_CHECK_FFT)
     padded = np.zeros(frames * BAND_CHECK_FFT)
     padded[:x.size] = x
-    spectra = fft.rfft(padded.reshape(frames, BAND_CHECK_FFT) * hann(BAND_CHECK_FFT), axis=1)
+    spectra = np.fft.rfft(padded.reshape(frames, BAND_CHECK_FFT) * hann(BAND_CHECK_FFT), axis=1)
     return (np.abs(spectra) ** 2).sum(axis=0), np.fft.rfftfreq(BAND_CHECK_FFT, 1.0 / rate)
 
 
@@ -168,7 +167,7 @@ def _band_level_db(x: np.ndarray, rate: int, hop: int) -> np.ndarray:
     padded = np.pad(x, (length // 2, length))
     frames = np.lib.stride_tricks.sliding_window_view(padded, length)[::hop]
     frames = frames[: int(np.ceil(len(x) / hop))]
-    power = np.abs(fft.rfft(frames * hann(length), n_fft, axis=1)) ** 2
+    power = np.abs(np.fft.rfft(frames * hann(length), n_fft, axis=1)) ** 2
     freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
     return 10.0 * np.log10(power[:, freqs >= CLOSURE_BAND_HZ].sum(axis=1) + 1e-10)
 
@@ -186,7 +185,7 @@ def _release(x: np.ndarray, rate: int, closure_s: float, release_s: float) -> St
     burst = x[first:first + length]
     burst = np.pad(burst, (0, length - len(burst)))
     n_fft = 1 << int(np.ceil(np.log2(4 * length)))
-    power = np.abs(fft.rfft(burst * hann(length), n_fft)) ** 2
+    power = np.abs(np.fft.rfft(burst * hann(length), n_fft)) ** 2
     freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
 
     def band_db(band: tuple[float, float]) -> float:

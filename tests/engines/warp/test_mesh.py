@@ -110,3 +110,14 @@ def test_sources_say_where_each_point_samples(rig, warp):
     dx, dy = warp.displacement(rig.rest, sources, exact_box=(x - 5, y - 5, x + 5, y + 5))
     assert dy[y, x] == pytest.approx(4, abs=0.2) and abs(dx[y, x]) < 0.2
     assert not dy[:100].any()  # the eyes and above: nothing moved there
+
+
+def test_delaunay_triangles_are_qhulls_for_points_in_general_position(rig):
+    from scipy.spatial import Delaunay
+
+    from talkinghead.engines.warp.mesh import delaunay
+
+    rng = np.random.default_rng(5)
+    for points in (rng.uniform(0, 300, (60, 2)), rig.rest[:68] + rng.uniform(-0.3, 0.3, (68, 2))):
+        ours = {tuple(sorted(t)) for t in delaunay(points).tolist()}
+        assert ours == {tuple(sorted(t)) for t in Delaunay(points).simplices.tolist()}
