@@ -153,22 +153,22 @@ def landmark_model_identity() -> list[str | int]:
 
 
 @lru_cache(maxsize=2)
-def face_detector(saved: Path | None = None) -> Any:  # a dlib fhog_object_detector (untyped)
+def face_detector(detector_file: Path | None = None) -> Any:  # a dlib fhog_object_detector
     """dlib's HOG face detector. dlib builds it from a copy compiled into itself, in 0.3-0.5 s
-    of CPU; from the file it saves, it loads in a millisecond. So with `saved` (a file named
+    of CPU; from the file it saves, it loads in a millisecond. So with `detector_file` (named
     for the dlib version) it is read from there, or saved there for the next render: a cache,
     where a file that cannot be read or written costs only that time."""
     import dlib
 
-    if saved is not None:
+    if detector_file is not None:
         try:
-            return dlib.fhog_object_detector(str(saved))
+            return dlib.fhog_object_detector(str(detector_file))
         except RuntimeError:  # not saved yet, or damaged: dlib refuses it
             pass
     detector = dlib.get_frontal_face_detector()
-    if saved is not None:
+    if detector_file is not None:
         with suppress(OSError, RuntimeError, TalkingHeadError):  # full, read-only, ...
-            with atomic_path(saved) as partial:
+            with atomic_path(detector_file) as partial:
                 detector.save(str(partial))
     return detector
 
