@@ -2,9 +2,9 @@
 
 The same as scipy.ndimage's functions of the same names and arguments (the same windows, the
 same borders: `mode` "nearest", "constant" (zeros), or "wrap" for the Gaussian and
-correlation), computed by OpenCV, which every
-render has loaded already: importing scipy.ndimage costs a quarter of a second of CPU in every
-process (its array-API layer imports numpy.f2py and numpy.testing), a tenth of a short render.
+correlation), computed by OpenCV, which every render has loaded already: importing
+scipy.ndimage costs a quarter of a second of CPU in every process (its array-API layer imports
+numpy.f2py and numpy.testing), a tenth of a short render.
 `tests/test_filters.py` holds them to scipy's results.
 """
 

@@ -176,8 +176,8 @@ class WarpEngine(Engine[WarpState]):
                           rig.u, rig.v)
         gap = max((moved[lo] - moved[up]) @ rig.v
                   for up, lo in zip(UPPER_TEETH_EDGE, LOWER_TEETH_EDGE, strict=True))
-        strength = clamp_unit(float(gap / rig.mouth_width - PAINT_FROM_GAP)
-                         / (PAINT_FULL_GAP - PAINT_FROM_GAP))
+        strength = clamp_unit((float(gap) / rig.mouth_width - PAINT_FROM_GAP)
+                              / (PAINT_FULL_GAP - PAINT_FROM_GAP))
         # A portrait smiling with its teeth shows them above and below the new gap; paint
         # teeth only into a mouth that had none showing (closed, or apart over a dark gap).
         teeth = 0.0 if state.own_teeth else max(

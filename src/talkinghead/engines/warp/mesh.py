@@ -66,8 +66,9 @@ def delaunay(points: np.ndarray) -> np.ndarray:
     low = np.floor(corners.min(axis=0)) - 1
     size = np.ceil(corners.max(axis=0) - low) + 2
     subdivision = cv2.Subdiv2D((int(low[0]), int(low[1]), int(size[0]), int(size[1])))
-    subdivision.insert([tuple(corner) for corner in corners.tolist()])
-    index = {tuple(corner): i for i, corner in enumerate(corners.tolist())}
+    inserted = [tuple(corner) for corner in corners.tolist()]
+    subdivision.insert(inserted)
+    index = {corner: i for i, corner in enumerate(inserted)}
     # Triangles reaching Subdiv2D's three outer helper vertices lie outside its rectangle and
     # are not listed.
     listed = np.asarray(subdivision.getTriangleList()).reshape(-1, 3, 2).tolist()
