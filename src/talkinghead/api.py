@@ -41,7 +41,7 @@ from .jobs.runner import ChunkExecutor, LocalExecutor, result_path, run_job
 from .jobs.store import DONE, PLANNED, Job, JobStore, new_job_id
 from .jobs.timeout import Deadline, Timeout, auto_timeout_s
 from .jobs.workers import WorkerPool, worker_pool
-from .media.audio import Audio, load_audio
+from .media.audio import Audio, audio_sha256, load_audio
 from .media.compose import backdrop_for
 from .media.files import copy_file, ensure_file_writable, ensure_writable
 from .media.formats import output_format
@@ -112,22 +112,26 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     _check_engine(engine, settings)
     executor = executor_for(backend, workers)
     portrait = load_portrait(image)
-    sound = load_audio(audio)
+    sound_sha256 = audio_sha256(audio)
     background = load_background(backdrop_file) if backdrop_file else None
-    key = input_key(portrait.sha256, sound.sha256, settings, engine, chunk_seconds, transcript,
+    key = input_key(portrait.sha256, sound_sha256, settings, engine, chunk_seconds, transcript,
                     background.sha256 if background else None)
     job = store.find_resumable(key) or finished_job(store, key)
     resumable = job is not None and inputs_saved(store.folder(job.id))
+    # The sound is decoded (and checked) only for a new job: a job found already has its plan.
+    sound = None if resumable else load_audio(audio)
     local = isinstance(executor, LocalExecutor)  # remote chunks cost a job each: keep them long
-    chunk_seconds = spread_chunk_seconds(sound.duration_s, chunk_seconds) if local \
-        else chunk_seconds
-    processes = 0 if resumable else _worker_processes(executor, sound, settings, chunk_seconds)
+    if sound is not None and local:
+        chunk_seconds = spread_chunk_seconds(sound.duration_s, chunk_seconds)
+    processes = 0 if sound is None else _worker_processes(executor, sound, settings,
+                                                          chunk_seconds)
     with worker_pool(processes) as shared:
-        if job is not None and resumable:
+        if job is not None and sound is None:
             sink.notice(f"job {job.id}: {'reusing' if job.state == DONE else 'resuming'} "
                         f"({job.frames_done}/{job.frames} frames already rendered)")
         else:
-            earlier = rendered_by_other_code(store, portrait.sha256, sound.sha256, settings,
+            assert sound is not None  # not resumable: decoded above
+            earlier = rendered_by_other_code(store, portrait.sha256, sound_sha256, settings,
                                              engine)
             if earlier is not None:
                 sink.notice(f"job {earlier.id} rendered these inputs with another version of "
@@ -135,6 +139,7 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
                             f"{earlier.id} --output FILE' still gives that video)")
             job = create_job(store, new_job_id(), portrait, sound, settings, engine, output,
                              chunk_seconds, key, sink, started, transcript, background, shared)
+            sound = None  # its 16 kHz copy (230 MB an hour) is analysed: drawing needs none
             if shared is not None and isinstance(executor, LocalExecutor):
                 executor = LocalExecutor(executor.workers, shared)  # they draw the chunks too
         if motion_json is not None:
@@ -162,7 +167,7 @@ def resume(job_id: str, output: str | os.PathLike | None = None, *,
                                "whose frames would not match this one's: run the original "
                                "command again to render it anew")
     audio = Path(job.audio_path)
-    if not audio.is_file() or load_audio(audio).sha256 != job.audio_sha256:
+    if not audio.is_file() or audio_sha256(audio) != job.audio_sha256:
         raise TalkingHeadError(f"job {job.id}: its audio {audio} is gone or has changed; "
                                "run the render again with the current file")
     return _run(store, job, output, executor_for(backend, workers), sink, timeout_s, started)

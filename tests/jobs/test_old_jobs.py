@@ -88,6 +88,25 @@ def test_a_job_planned_by_other_code_is_not_resumed(stopped_job, tmp_path):
     assert result.frames == job.frames and (tmp_path / "a.mp4").is_file()
 
 
+def test_a_job_whose_audio_changed_is_not_resumed_and_the_check_decodes_nothing(
+        stopped_job, tmp_path, monkeypatch):
+    from talkinghead import api
+
+    def no_decoding(path):
+        raise AssertionError("resume decoded the audio to check it")
+
+    monkeypatch.setattr(api, "load_audio", no_decoding)  # the file's hash is the check
+    store, job = stopped_job
+    audio = Path(job.audio_path)
+    original = audio.read_bytes()
+    audio.write_bytes(original + b"\0")
+    with pytest.raises(TalkingHeadError, match="gone or has changed") as refused:
+        api.resume(job.id, store=store)
+    assert "\n" not in str(refused.value) and not (tmp_path / "a.mp4").exists()
+    audio.write_bytes(original)
+    assert api.resume(job.id, store=store).frames == job.frames
+
+
 @pytest.mark.slow
 def test_a_finished_job_of_other_code_is_named_when_the_command_renders_anew(
         tmp_path, sample_portrait_path, sample_speech_path, monkeypatch):

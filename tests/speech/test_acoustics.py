@@ -1,8 +1,12 @@
 import time
+from dataclasses import fields
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
+from talkinghead.media.audio import high_pass
+from talkinghead.speech import acoustics
 from talkinghead.speech.acoustics import HOP_S, extract_features, fill_short_runs
 
 RATE = 16000
@@ -113,3 +117,33 @@ def test_noise_and_silence_have_no_pitch(synth):
     sound = np.concatenate([synth.harmonic_tone(1.0), synth.noise(0.5), synth.silence(0.5)])
     feats = extract_features(sound, RATE)
     assert np.abs(_middle(feats.pitch, 1.1, 1.9)).max() == 0.0
+
+
+def test_blocks_measured_apart_give_what_the_whole_clip_filtered_at_once_gives(monkeypatch,
+                                                                                synth):
+    """Each block high-passes its own samples from FILTER_SETTLE_S before its frames (so that
+    workers can measure blocks apart); the filter has settled by then, bit for bit."""
+    monkeypatch.setattr(acoustics, "BLOCK_HOPS", 150)  # 1.5 s blocks
+    clip = np.concatenate([synth.harmonic_tone(1.2), synth.noise(0.7), synth.silence(0.4),
+                           synth.vowel(1.1, (750, 1100, 2500)), synth.harmonic_tone(1.3)])
+    blocks = acoustics.hop_blocks(len(clip), RATE)
+    assert len(blocks) == 4 and blocks[1].start > 0
+    whole = high_pass(clip, RATE, acoustics.HIGHPASS_HZ)  # the clip filtered in one pass
+    hop = round(HOP_S * RATE)
+    at_once = acoustics.features_from([
+        acoustics._measure(whole, RATE, hop, acoustics.HopBlock(b.first, b.count, 0, len(clip)),
+                           len(clip)) for b in blocks], RATE)
+    apart = extract_features(clip, RATE)
+    for field in fields(apart):
+        assert np.array_equal(getattr(apart, field.name), getattr(at_once, field.name)), field
+
+
+def test_the_blocks_cover_every_hop_once_within_the_clip():
+    for n_samples in (1, 159, 160, 161, 479_999, 480_000, 480_161, 1_000_003):
+        blocks = acoustics.hop_blocks(n_samples, RATE)
+        assert blocks[0].first == 0
+        for before, after in pairwise(blocks):
+            assert after.first == before.first + before.count
+        n_hops = blocks[-1].first + blocks[-1].count
+        assert n_hops == -(-n_samples // round(HOP_S * RATE))
+        assert all(0 <= b.start < b.stop <= n_samples for b in blocks)

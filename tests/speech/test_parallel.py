@@ -1,3 +1,4 @@
+from dataclasses import fields
 from itertools import pairwise
 from pathlib import Path
 
@@ -5,7 +6,7 @@ import numpy as np
 
 from talkinghead.jobs.workers import worker_pool
 from talkinghead.media.audio import Audio
-from talkinghead.speech import phonemes
+from talkinghead.speech import acoustics, phonemes
 from talkinghead.speech.analysis import analyse_speech, start_analysis
 from talkinghead.speech.phonemes import recognize_phones
 
@@ -42,6 +43,24 @@ def test_recognition_started_before_the_analysis_gives_the_same_speech(monkeypat
     in_this_process = analyse_speech(sound, "a word")
     assert started_early.phones == in_this_process.phones
     assert np.array_equal(started_early.features.loudness, in_this_process.features.loudness)
+
+
+def test_feature_blocks_measured_in_worker_processes_give_the_same_features(monkeypatch, synth):
+    """The workers get the blocks' samples, never the whole recording."""
+    monkeypatch.setattr(acoustics, "BLOCK_HOPS", 60)  # the parent cuts; the workers measure
+    word = np.concatenate([synth.vowel(0.3, (750, 1100, 2500)), synth.silence(0.05),
+                           synth.vowel(0.3, (290, 2300, 3000))])
+    samples = np.concatenate([synth.silence(0.2), word, synth.noise(0.4), word,
+                              synth.silence(0.2)])
+    assert len(acoustics.hop_blocks(len(samples), RATE)) == 4
+    sound = Audio(samples=samples, sample_rate=RATE, source=Path("speech.wav"), sha256="")
+    with worker_pool(2) as workers:
+        assert workers is not None
+        in_workers = start_analysis(sound, pool=workers.pool).features()
+    in_this_process = analyse_speech(sound).features
+    for field in fields(in_workers):
+        assert np.array_equal(getattr(in_workers, field.name),
+                              getattr(in_this_process, field.name)), field
 
 
 def test_no_worker_processes_where_one_process_is_enough():

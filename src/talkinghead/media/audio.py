@@ -66,6 +66,12 @@ def load_audio(path: str | os.PathLike[str]) -> Audio:
     )
 
 
+def audio_sha256(path: str | os.PathLike[str]) -> str:
+    """`Audio.sha256` of the file at `path`, read without decoding it (checking that a job's
+    audio is unchanged costs no decoding, and no memory, at any length)."""
+    return sha256_of_file(checked_input(path, "audio", AudioError))
+
+
 def write_wav(path: str | os.PathLike[str], samples: np.ndarray,
               rate: int = SAMPLE_RATE) -> Path:
     """Write float mono `samples` in [-1, 1] as 16-bit PCM WAV (for tests, benchmarks, tools)."""
@@ -130,14 +136,14 @@ def high_pass(samples: np.ndarray, rate: int, cutoff_hz: float) -> np.ndarray:
     source.link_to(highpass)
     highpass.link_to(sink)
     graph.configure()
-    x = np.asarray(samples, dtype=np.float64).reshape(-1)
+    x = np.asarray(samples).reshape(-1)
     out = np.empty(len(x), dtype=np.float32)
     block, done = max(1, round(FILTER_BLOCK_S * rate)), 0
     for start in [*range(0, len(x), block), None]:  # None: the end of the stream
         frame = None
-        if start is not None:
-            frame = av.AudioFrame.from_ndarray(x[None, start:start + block], format="dbl",
-                                               layout="mono")
+        if start is not None:  # in double precision a block at a time: no copy of it all
+            piece = x[None, start:start + block].astype(np.float64)
+            frame = av.AudioFrame.from_ndarray(piece, format="dbl", layout="mono")
             frame.sample_rate, frame.pts = rate, start
         graph.push(frame)
         while True:

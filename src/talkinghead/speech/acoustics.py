@@ -7,6 +7,9 @@ milliseconds, so the cues are always available, even where phone recognition fai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 import numpy as np
@@ -21,7 +24,10 @@ PITCH_WINDOW_S: Final = 0.040  # holds 2.4 periods of a 60 Hz voice, enough for 
 MIN_F0_HZ: Final = 60.0  # lowest speaking pitch (deep male voices)
 MAX_F0_HZ: Final = 500.0  # highest (children, singing); shorter lags are formants, not pitch
 HIGHPASS_HZ: Final = 60.0  # mains hum and DC carry no speech and fake voicing
-BLOCK_HOPS: Final = 3000  # hops measured at once (30 s): bounds memory for hour-long audio
+BLOCK_HOPS: Final = 1000  # hops measured at once (10 s): bounds memory for hour-long audio
+# The high-pass filter's memory: its poles at 60 Hz decay by e^-267 within a second, so a block
+# filtered from this long before its first frame has the samples of the whole clip filtered.
+FILTER_SETTLE_S: Final = 1.0
 
 # Level. Speech level = this percentile of the active hops: the stressed vowels of the clip.
 SPEECH_LEVEL_PERCENTILE: Final = 90.0
@@ -75,16 +81,48 @@ SPEECH_GAP_BRIDGE_S: Final = 0.25  # gaps shorter than this are inside a word or
 SPEECH_MIN_BURST_S: Final = 0.05  # shorter bursts are clicks, not speech
 
 
-def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
-    """Loudness, voicing, openness, rounding, frication and voice activity, one value per hop."""
-    x = np.asarray(samples, dtype=np.float32).reshape(-1)
-    hop = max(1, round(HOP_S * rate))
-    n_hops = max(1, int(np.ceil(len(x) / hop)))
-    x = high_pass(x, rate, HIGHPASS_HZ)  # causal: its phase shift is far below a hop
-    blocks = [_measure(x, rate, hop, first, min(BLOCK_HOPS, n_hops - first))
-              for first in range(0, n_hops, BLOCK_HOPS)]
-    raw = {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
+@dataclass(frozen=True)
+class HopBlock:
+    """Hops first..first+count-1, measured at once from samples start..stop of the clip: the
+    frames around those hops, and before them the high-pass filter's settling time."""
 
+    first: int
+    count: int
+    start: int
+    stop: int
+
+
+def hop_blocks(n_samples: int, rate: int) -> list[HopBlock]:
+    """The blocks of BLOCK_HOPS hops that a clip of `n_samples` is measured in. Each depends
+    only on its own samples, so blocks can be measured anywhere, in any order."""
+    hop = _hop(rate)
+    n_hops = max(1, int(np.ceil(n_samples / hop)))
+    windows = (round(SPECTRUM_WINDOW_S * rate), round(PITCH_WINDOW_S * rate))
+    before = max(length // 2 for length in windows)  # of a hop's centre, its frames reach
+    after = max(length - length // 2 for length in windows)
+    settle = round(FILTER_SETTLE_S * rate)
+    blocks = []
+    for first in range(0, n_hops, BLOCK_HOPS):
+        count = min(BLOCK_HOPS, n_hops - first)
+        start = max(0, first * hop - before - settle)
+        stop = min(n_samples, (first + count - 1) * hop + after)
+        blocks.append(HopBlock(first, count, start, max(start, stop)))
+    return blocks
+
+
+def measure_block(samples: np.ndarray, block: HopBlock, n_samples: int,
+                  rate: int) -> dict[str, np.ndarray]:
+    """The raw measures of `block`'s hops, from `samples` (the clip's samples block.start to
+    block.stop) of a clip `n_samples` long."""
+    x = high_pass(np.asarray(samples, dtype=np.float32).reshape(-1), rate, HIGHPASS_HZ)
+    return _measure(x, rate, _hop(rate), block, n_samples)
+
+
+def features_from(measured: list[dict[str, np.ndarray]], rate: int) -> AcousticFeatures:
+    """Loudness, voicing, openness, rounding, frication and voice activity, one value per hop,
+    from the raw measures of all the clip's blocks, in order (`measure_block`): each is
+    normalised to the whole clip (its speech level, its own formant range)."""
+    raw = {key: np.concatenate([m[key] for m in measured]) for key in measured[0]}
     loudness = _loudness(raw["level_db"])
     voicing = _ramp(raw["nccf"], VOICING_NOISE_NCCF, VOICING_FULL_NCCF) * (loudness > 0)
     pitch = _relative_pitch(rate / raw["period"], voicing)
@@ -93,7 +131,7 @@ def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
     frication = (_ramp(raw["high_share"], *FRICATION_SHARE) * (1.0 - voicing)
                  * _ramp(loudness, *FRICATION_LOUDNESS))
     return AcousticFeatures(
-        hop_s=hop / rate,
+        hop_s=_hop(rate) / rate,
         loudness=loudness,
         voicing=voicing,
         openness=_smooth_hops(openness * voicing),
@@ -104,14 +142,29 @@ def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
     )
 
 
-def _measure(x: np.ndarray, rate: int, hop: int, first: int, count: int) -> dict[str, np.ndarray]:
-    """Raw per-hop measures for hops first..first+count-1 (clip-independent, so blockwise)."""
-    power, freqs = _power_spectra(x, rate, hop, first, count)
+def extract_features(samples: np.ndarray, rate: int) -> AcousticFeatures:
+    """Loudness, voicing, openness, rounding, frication and voice activity, one value per hop
+    (`features_from`, with every block measured here)."""
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    return features_from([measure_block(x[b.start:b.stop], b, len(x), rate)
+                          for b in hop_blocks(len(x), rate)], rate)
+
+
+def _hop(rate: int) -> int:
+    return max(1, round(HOP_S * rate))
+
+
+def _measure(x: np.ndarray, rate: int, hop: int, block: HopBlock,
+             n_samples: int) -> dict[str, np.ndarray]:
+    """Raw per-hop measures for the hops of `block`, from `x`, the clip's samples block.start
+    to block.stop, high-passed (clip-independent, so blockwise)."""
+    frames = partial(_frames, x, hop, block, n_samples)
+    power, freqs = _power_spectra(frames, rate)
     envelope = _smooth_across_frequency(power, freqs)
     low = _band(envelope, freqs, TILT_LOW_HZ).sum(axis=1)
     high = _band(envelope, freqs, TILT_HIGH_HZ).sum(axis=1)
     total = power[:, freqs >= HIGHPASS_HZ].sum(axis=1) + 1e-20
-    nccf, period = _nccf_peak(x, rate, hop, first, count)
+    nccf, period = _nccf_peak(frames, rate)
     return {
         "level_db": _level_db(power),
         "nccf": nccf,
@@ -122,25 +175,26 @@ def _measure(x: np.ndarray, rate: int, hop: int, first: int, count: int) -> dict
     }
 
 
-def _frames(x: np.ndarray, hop: int, first: int, count: int, length: int) -> np.ndarray:
-    """(count, length) frames of `x`, frame i centred on sample (first + i) * hop, zero-padded
-    beyond the ends of `x`."""
-    start = first * hop - length // 2
-    stop = start + (count - 1) * hop + length
+def _frames(x: np.ndarray, hop: int, block: HopBlock, n_samples: int,
+            length: int) -> np.ndarray:
+    """(count, length) frames of the clip, frame i centred on sample (block.first + i) * hop,
+    zero-padded beyond the ends of the clip; `x` holds its samples block.start..block.stop."""
+    start = block.first * hop - length // 2
+    stop = start + (block.count - 1) * hop + length
     padded = np.zeros(stop - start, dtype=np.float32)
-    lo, hi = max(start, 0), min(stop, len(x))
+    lo, hi = max(start, 0), min(stop, n_samples)
     if hi > lo:
-        padded[lo - start : hi - start] = x[lo:hi]
+        padded[lo - start : hi - start] = x[lo - block.start : hi - block.start]
     view = np.lib.stride_tricks.sliding_window_view(padded, length)
     return view[::hop]
 
 
-def _power_spectra(x: np.ndarray, rate: int, hop: int, first: int,
-                   count: int) -> tuple[np.ndarray, np.ndarray]:
+def _power_spectra(frames_of: Callable[[int], np.ndarray],
+                   rate: int) -> tuple[np.ndarray, np.ndarray]:
     length = round(SPECTRUM_WINDOW_S * rate)
     n_fft = 1 << int(np.ceil(np.log2(length)))
     window = hann(length).astype(np.float32)
-    frames = _frames(x, hop, first, count, length) * window
+    frames = frames_of(length) * window
     power = np.abs(np.fft.rfft(frames, n_fft, axis=1)) ** 2 / float(np.sum(window**2))
     return power.astype(np.float32), np.fft.rfftfreq(n_fft, 1.0 / rate)
 
@@ -167,7 +221,7 @@ def _loudness(level_db: np.ndarray) -> np.ndarray:
     return np.where(level_db > SILENCE_FLOOR_DBFS, np.clip(loudness, 0.0, 1.0), 0.0)
 
 
-def _nccf_peak(x: np.ndarray, rate: int, hop: int, first: int, count: int
+def _nccf_peak(frames_of: Callable[[int], np.ndarray], rate: int
                ) -> tuple[np.ndarray, np.ndarray]:
     """Peak normalised cross-correlation over the pitch lags (the RAPT/YIN periodicity measure),
     and the period in samples: the shortest lag whose local peak is within PERIOD_PEAK_SHARE of
@@ -179,7 +233,8 @@ def _nccf_peak(x: np.ndarray, rate: int, hop: int, first: int, count: int
     length = round(PITCH_WINDOW_S * rate)
     min_lag = max(1, int(rate / MAX_F0_HZ))
     max_lag = min(length // 2, int(np.ceil(rate / MIN_F0_HZ)))
-    frames = _frames(x, hop, first, count, length).astype(np.float64)
+    frames = frames_of(length).astype(np.float64)
+    count = len(frames)
     frames = frames - frames.mean(axis=1, keepdims=True)
     n_fft = 1 << int(np.ceil(np.log2(length + max_lag)))
     spectrum = np.fft.rfft(frames, n_fft, axis=1)

@@ -12,8 +12,8 @@ import numpy as np
 
 from ..errors import AudioError
 from ..media.audio import Audio
-from .acoustics import extract_features
-from .alignment import align_transcript
+from .acoustics import extract_features, features_from, hop_blocks, measure_block
+from .alignment import ALIGN_MAX_S, align_transcript
 from .phonemes import PendingPhones, PhoneRecognizer, start_recognition, tidy_spans
 from .types import AcousticFeatures, PhoneSpan, Speech
 
@@ -35,16 +35,31 @@ def start_analysis(audio: Audio, transcript: str | None = None,
                    pool: Pool | None = None) -> StartedAnalysis:
     """The parts of `analyse_speech`, begun. With a `pool` of worker processes (see
     `jobs/workers.py`), the workers recognise the phones (piece by piece), measure the
-    acoustic features and align the transcript while the caller goes on (finding the face);
+    acoustic features (block by block) and align the transcript while the caller goes on
+    (finding the face);
     without one, each part is computed in this process when it is asked for."""
     samples = np.asarray(audio.samples, dtype=np.float32).reshape(-1)
     if samples.size == 0:
         raise AudioError("the audio has no samples: nothing to lip-sync")
     rate = int(audio.sample_rate)
     phones = start_recognition(samples, rate, recognizer, pool)
-    return StartedAnalysis(phones, _begun(pool, extract_features, samples, rate),
+    # longer audio is never aligned (align_transcript): no copy of it goes to a worker
+    alignable = bool(transcript) and len(samples) <= ALIGN_MAX_S * rate
+    return StartedAnalysis(phones, _features_begun(pool, samples, rate),
                            _begun(pool, align_transcript, samples, rate, transcript)
-                           if transcript else _no_alignment)
+                           if alignable else _no_alignment)
+
+
+def _features_begun(pool: Pool | None, samples: np.ndarray,
+                    rate: int) -> Callable[[], AcousticFeatures]:
+    """The acoustic features, block by block in the `pool` (each worker gets a block's
+    samples, never the whole recording: 230 MB an hour), or here when asked for."""
+    if pool is None:
+        return partial(extract_features, samples, rate)
+    blocks = hop_blocks(len(samples), rate)
+    measured = pool.starmap_async(measure_block, [(samples[b.start:b.stop], b, len(samples), rate)
+                                                  for b in blocks], chunksize=1)
+    return lambda: features_from(measured.get(), rate)
 
 
 def _begun(pool: Pool | None, work: Callable[..., T], *args: object) -> Callable[[], T]:
