@@ -5,7 +5,9 @@
 Builds speech of each length from the ../shared/data clips, renders it with
 the CLI in a fresh job store, and samples the memory of the whole process tree
 (the CLI and its chunk workers) every 0.1 s from /proc. Flat memory means the
-10-minute peak stays within 1.3x of the 1-minute one.
+10-minute peak stays within 1.3x of the 1-minute one. Beside the tree's peak, the table
+gives the peak of the render process alone and of the largest worker, to show where memory
+that grows with the length of the audio lives.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dev"))  # talkinghead_dev
@@ -29,8 +32,8 @@ def build_speech(data: Path, seconds: float, path: Path) -> None:
     repeated_speech([data / "audio" / name for name in CLIPS], seconds, path)
 
 
-def tree_rss_mb(root: int) -> float:
-    """Resident memory of `root` and all its descendants, in MB."""
+def tree_rss_mb(root: int) -> dict[int, float]:
+    """Resident memory of `root` and each of its descendants, in MB, by process id."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -44,16 +47,30 @@ def tree_rss_mb(root: int) -> float:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(int(entry))
-    total, stack = 0, [root]
+    tree, stack = {}, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        tree[pid] = rss.get(pid, 0) / 1e6
         stack.extend(children.get(pid, []))
-    return total / 1e6
+    return tree
+
+
+@dataclass
+class Peaks:
+    """Peak resident memory (MB) of the whole tree, of the render process, of any worker."""
+
+    tree: float = 0.0
+    render: float = 0.0
+    worker: float = 0.0
+
+    def add(self, root: int, sample: dict[int, float]) -> None:
+        self.tree = max(self.tree, sum(sample.values()))
+        self.render = max(self.render, sample.get(root, 0.0))
+        self.worker = max(self.worker, *(mb for pid, mb in sample.items() if pid != root), 0.0)
 
 
 def run(image: Path, audio: Path, out: Path, home: Path,
-        workers: int | None) -> tuple[float, float]:
+        workers: int | None) -> tuple[float, Peaks]:
     env = {**os.environ, "TALKINGHEAD_HOME": str(home)}
     command = [sys.executable, "-m", "talkinghead", "--image", str(image), "--audio", str(audio),
                "--output", str(out), "--quiet"]
@@ -61,13 +78,13 @@ def run(image: Path, audio: Path, out: Path, home: Path,
         command += ["--workers", str(workers)]
     started = time.monotonic()
     process = subprocess.Popen(command, env=env)
-    peak = 0.0
+    peaks = Peaks()
     while process.poll() is None:
-        peak = max(peak, tree_rss_mb(process.pid))
+        peaks.add(process.pid, tree_rss_mb(process.pid))
         time.sleep(0.1)
     if process.returncode:
         raise SystemExit(f"render failed ({process.returncode})")
-    return time.monotonic() - started, peak
+    return time.monotonic() - started, peaks
 
 
 def main() -> None:
@@ -81,15 +98,17 @@ def main() -> None:
     args = parser.parse_args()
     print(f"crop 256, default settings, {os.cpu_count()} cores, workers: "
           f"{args.workers or 'default'}")
-    print(f"{'audio':>8}{'wall s':>9}{'RTF':>7}{'peak tree RSS MB':>18}")
+    print(f"{'audio':>8}{'wall s':>9}{'RTF':>7}{'peak RSS MB: tree':>19}{'render':>8}"
+          f"{'worker':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for minutes in args.minutes:
             audio = work / f"speech_{minutes:g}min.wav"
             build_speech(args.data, minutes * 60, audio)
-            wall, peak = run(args.data / "images" / args.image, audio, work / "out.mp4",
-                             work / f"home{minutes:g}", args.workers)
-            print(f"{minutes:>6g} m{wall:>9.1f}{wall / (minutes * 60):>7.3f}{peak:>18.0f}")
+            wall, peaks = run(args.data / "images" / args.image, audio, work / "out.mp4",
+                              work / f"home{minutes:g}", args.workers)
+            print(f"{minutes:>6g} m{wall:>9.1f}{wall / (minutes * 60):>7.3f}{peaks.tree:>19.0f}"
+                  f"{peaks.render:>8.0f}{peaks.worker:>8.0f}")
 
 
 if __name__ == "__main__":
