@@ -119,7 +119,7 @@ def render(image: str | os.PathLike, audio: str | os.PathLike, output: str | os.
     job = store.find_resumable(key) or finished_job(store, key)
     resumable = job is not None and inputs_saved(store.folder(job.id))
     # The sound is decoded (and checked) only for a new job: a job found already has its plan.
-    sound = None if resumable else load_audio(audio)
+    sound = None if resumable else load_audio(audio, sound_sha256)
     local = isinstance(executor, LocalExecutor)  # remote chunks cost a job each: keep them long
     if sound is not None and local:
         chunk_seconds = spread_chunk_seconds(sound.duration_s, chunk_seconds)

@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from talkinghead.errors import AudioError
-from talkinghead.media.audio import SAMPLE_RATE, SILENCE_PEAK, Audio, load_audio, write_wav
+from talkinghead.media.audio import (
+    SAMPLE_RATE,
+    SILENCE_PEAK,
+    Audio,
+    audio_sha256,
+    load_audio,
+    write_wav,
+)
 
 from .synth import TONE_AMPLITUDE, TONE_HZ, tone, write_audio, write_movie
 
@@ -45,6 +52,21 @@ def test_formats_decode_to_16k_mono_float(tmp_path: Path, kind: str) -> None:
     assert np.max(np.abs(audio.samples)) == pytest.approx(TONE_AMPLITUDE, abs=0.1)
     assert audio.source == path
     assert audio.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_hash_of_the_file_is_read_once(tmp_path: Path, monkeypatch) -> None:
+    """api.render hashes the file to find a job, then decodes it for a new one."""
+    import talkinghead.media.audio as audio_module
+
+    path = write_wav(tmp_path / "speech.wav", tone(0.5, SAMPLE_RATE)[0])
+    known = audio_sha256(path)
+    assert known == hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def read_again(path):
+        raise AssertionError("the file was hashed again")
+
+    monkeypatch.setattr(audio_module, "sha256_of_file", read_again)
+    assert load_audio(path, known).sha256 == known
 
 
 def test_audio_track_of_a_video_file(tmp_path: Path) -> None:

@@ -45,8 +45,9 @@ class Audio:
         return len(self.samples) / self.sample_rate
 
 
-def load_audio(path: str | os.PathLike[str]) -> Audio:
-    """Read any audio (or video) file FFmpeg knows into an `Audio`, or raise `AudioError`."""
+def load_audio(path: str | os.PathLike[str], sha256: str | None = None) -> Audio:
+    """Read any audio (or video) file FFmpeg knows into an `Audio`, or raise `AudioError`.
+    `sha256`: the file's `audio_sha256`, where the caller has it already (not read again)."""
     source = checked_input(path, "audio", AudioError)
     blocks = [block[0] for block in iter_pcm(source, SAMPLE_RATE, "mono", "flt")]
     samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
@@ -62,7 +63,7 @@ def load_audio(path: str | os.PathLike[str]) -> Audio:
         samples=np.ascontiguousarray(samples),
         sample_rate=SAMPLE_RATE,
         source=source,
-        sha256=sha256_of_file(source),
+        sha256=sha256 or sha256_of_file(source),
     )
 
 
