@@ -129,9 +129,8 @@ def test_blocks_measured_apart_give_what_the_whole_clip_filtered_at_once_gives(m
     blocks = acoustics.hop_blocks(len(clip), RATE)
     assert len(blocks) == 4 and blocks[1].start > 0
     whole = high_pass(clip, RATE, acoustics.HIGHPASS_HZ)  # the clip filtered in one pass
-    hop = round(HOP_S * RATE)
     at_once = acoustics.features_from([
-        acoustics._measure(whole, RATE, hop, acoustics.HopBlock(b.first, b.count, 0, len(clip)),
+        acoustics._measure(whole, RATE, acoustics.HopBlock(b.first, b.count, 0, len(clip)),
                            len(clip)) for b in blocks], RATE)
     apart = extract_features(clip, RATE)
     for field in fields(apart):

@@ -115,7 +115,7 @@ def measure_block(samples: np.ndarray, block: HopBlock, n_samples: int,
     """The raw measures of `block`'s hops, from `samples` (the clip's samples block.start to
     block.stop) of a clip `n_samples` long."""
     x = high_pass(np.asarray(samples, dtype=np.float32).reshape(-1), rate, HIGHPASS_HZ)
-    return _measure(x, rate, _hop(rate), block, n_samples)
+    return _measure(x, rate, block, n_samples)
 
 
 def features_from(measured: list[dict[str, np.ndarray]], rate: int) -> AcousticFeatures:
@@ -154,11 +154,11 @@ def _hop(rate: int) -> int:
     return max(1, round(HOP_S * rate))
 
 
-def _measure(x: np.ndarray, rate: int, hop: int, block: HopBlock,
+def _measure(x: np.ndarray, rate: int, block: HopBlock,
              n_samples: int) -> dict[str, np.ndarray]:
     """Raw per-hop measures for the hops of `block`, from `x`, the clip's samples block.start
     to block.stop, high-passed (clip-independent, so blockwise)."""
-    frames = partial(_frames, x, hop, block, n_samples)
+    frames = partial(_frames, x, _hop(rate), block, n_samples)
     power, freqs = _power_spectra(frames, rate)
     envelope = _smooth_across_frequency(power, freqs)
     low = _band(envelope, freqs, TILT_LOW_HZ).sum(axis=1)
