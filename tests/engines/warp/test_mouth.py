@@ -45,6 +45,16 @@ def test_upper_teeth_are_bright_under_the_upper_lip_and_the_cavity_dark_below():
     assert teeth > 150 and cavity < 80
 
 
+def test_teeth_are_opaque_and_a_sound_that_shows_less_of_them_shows_them_shorter():
+    """Teeth are never see-through: grey teeth over the dark cavity read to the eye (and to
+    dlib) as part of the lip, not as teeth. How much of them a sound shows is their height."""
+    few, many = painted(24, teeth=0.0).astype(float), painted(24, teeth=1.0).astype(float)
+    tips = slice(43, 46), slice(48, 53)  # just under the upper edge (y 41.6 in the middle)
+    assert few[tips].mean() > 180 and many[tips].mean() > 180  # see-through: about 125
+    lower_rows = slice(47, 48), slice(48, 53)  # below a short tooth, inside a long one
+    assert many[lower_rows].mean() > few[lower_rows].mean() + 60
+
+
 def test_an_open_source_mouth_gets_no_painted_teeth():
     image = painted(24, with_teeth=False).astype(float)
     assert image[44:46, 48:53].mean() < 100

@@ -117,8 +117,9 @@ def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
                    with_teeth: bool = True, lift_px: float = 0.0) -> None:
     """Paint the mouth interior inside `opening`, in place, with opacity `strength` (0..1).
 
-    `teeth` and `tongue` (0..1) say how much of each the current sound shows; `lift_px` is
-    how far the upper lip is raised off the teeth (their visible height grows by it). With
+    `teeth` and `tongue` (0..1) say how much of each the current sound shows (of the teeth,
+    how far below the upper lip they reach; they are always opaque); `lift_px` is how far the
+    upper lip is raised off the teeth (their visible height grows by it). With
     `with_teeth` False (the portrait shows its own upper teeth above the opening) only lower
     teeth are painted, for a wide jaw.
     """
@@ -237,12 +238,12 @@ def _add_teeth(image: np.ndarray, g: _Geometry, palette: MouthPalette, teeth: fl
     shade = (0.75 + 0.25 * (1 - across**2)) * _tooth_gaps(g) * (
         1 - LIP_SHADOW * np.exp(-below_edge / (0.25 * np.maximum(height, 1e-3))))
     if upper_too:
-        _over(image, palette.teeth[None, None, :] * shade[..., None], upper * (0.55 + 0.45 * teeth))
+        _over(image, palette.teeth[None, None, :] * shade[..., None], upper)
 
     wide = np.clip((g.gap / g.mouth_width - LOWER_TEETH_FROM_GAP) / 0.1, 0, 1)
     above_bottom = g.top + g.gap - g.b
     lower = np.clip(0.45 * height - above_bottom + 0.5, 0, 1) * spread * wide
-    _over(image, palette.teeth[None, None, :] * (0.8 * shade)[..., None], lower * 0.8)
+    _over(image, palette.teeth[None, None, :] * (0.8 * shade)[..., None], lower)
 
 
 def _tooth_gaps(g: _Geometry) -> np.ndarray:
