@@ -79,6 +79,9 @@ def main() -> None:
                         help="render this frame of each clip (default: the first)")
     parser.add_argument("--keep", type=Path, help="keep our videos in this folder")
     args = parser.parse_args()
+    from talkinghead_dev.liveliness import MOUTH_PERCENTILES
+
+    percentiles = "/".join(map(str, MOUTH_PERCENTILES))
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -97,6 +100,14 @@ def main() -> None:
             mark = "ok" if lo <= ours.blinks_per_minute <= hi else "off"
             print(f"{clip.stem:<34}{'blinks':<8}{real.blinks_per_minute:>9.1f}"
                   f"{ours.blinks_per_minute:>9.1f}{'':>11}  {lo}-{hi} {mark}")
+            print(f"{clip.stem:<34}mouth, percentiles {percentiles} while speaking: real "
+                  f"{_listed(real.mouth_percentiles_speaking)}, ours "
+                  f"{_listed(ours.mouth_percentiles_speaking)}")
+
+
+def _listed(values: tuple[float, ...]) -> str:
+    return " / ".join(f"{v:.3f}" for v in values)
+
 
 if __name__ == "__main__":
     main()

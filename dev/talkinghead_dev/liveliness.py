@@ -12,7 +12,9 @@ inter-ocular distance (the eye centres), so faces of any size compare:
   over the frames with open eyes;
 - blinks a minute: dips of the eye aspect ratio (`quality.blink_runs`);
 - mouth opening while speaking: the inner-lip gap's standard deviation over the frames whose
-  sound is within SPEAKING_DB of the clip's loud frames.
+  sound is within SPEAKING_DB of the clip's loud frames, and its percentiles MOUTH_PERCENTILES
+  there (how often the lips meet, how wide the widest vowels open: two spreads alike can
+  differ in both).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ BROWS = tuple(range(17, 27))
 DARKEST_SHARE = 0.3  # of an eye opening's pixels: the iris and pupil
 OPEN_EYE_SHARE = 0.85  # frames whose eye aspect ratio is at least this share of the median
 SPEAKING_DB = 20.0  # frames within this of the clip's loud frames (95th percentile) are speech
+MOUTH_PERCENTILES = (10, 50, 90)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Liveliness:
     gaze_std: float
     blinks_per_minute: float
     mouth_std_speaking: float
+    mouth_percentiles_speaking: tuple[float, ...]  # at MOUTH_PERCENTILES
 
 
 def probe_frame(frame: np.ndarray) -> FaceFrame:
@@ -122,12 +126,15 @@ def liveliness(frames: Iterable[FaceFrame], loudness_db: np.ndarray, fps: float
     n = min(len(mouth), len(loudness_db))
     speaking = np.asarray(loudness_db[:n]) >= np.percentile(loudness_db[:n], 95) - SPEAKING_DB
     minutes = len(probed) / fps / 60.0
+    speaking_mouth = mouth[:n][speaking]
     return Liveliness(
         brow_std=float(np.nanstd(brows)),
         head_std=position_spread(positions) / iod,
         gaze_std=float(np.nanstd(gaze[open_eyes])),
         blinks_per_minute=len(blink_runs(ears)) / minutes,
-        mouth_std_speaking=float(np.nanstd(mouth[:n][speaking])),
+        mouth_std_speaking=float(np.nanstd(speaking_mouth)),
+        mouth_percentiles_speaking=tuple(
+            float(v) for v in np.nanpercentile(speaking_mouth, MOUTH_PERCENTILES)),
     )
 
 

@@ -34,6 +34,8 @@ def test_figures_follow_what_moves():
     assert figures.head_std == pytest.approx(0.1 / np.sqrt(2), rel=0.05)
     assert figures.blinks_per_minute == pytest.approx(3 / (n / FPS / 60))
     assert figures.mouth_std_speaking == pytest.approx(0.1, rel=0.01)
+    low, middle, high = figures.mouth_percentiles_speaking  # half the speech at 0.1, half 0.3
+    assert low == pytest.approx(0.1) and high == pytest.approx(0.3) and 0.1 <= middle <= 0.3
     still = liveliness(_frames(np.full(n, 0.3), ear, mouth), loud, FPS)
     assert still.brow_std == 0 and still.head_std == 0
 
