@@ -55,6 +55,14 @@ def test_teeth_are_opaque_and_a_sound_that_shows_less_of_them_shows_them_shorter
     assert many[lower_rows].mean() > few[lower_rows].mean() + 60
 
 
+def test_a_wide_jaw_shows_the_lower_teeth_in_front_of_the_tongue():
+    image = np.full((100, 100, 3), 200, np.uint8)
+    paint_interior(image, opening(40), PALETTE, 60.0, 1.0, 0.5, 0.0)  # lower lip at y 76
+    teeth = image[74:76, 48:53].astype(float)
+    assert teeth.mean() > 130  # the tongue there would be dark red
+    assert (teeth[..., 0] - teeth[..., 2]).mean() < 30
+
+
 def test_an_open_source_mouth_gets_no_painted_teeth():
     image = painted(24, with_teeth=False).astype(float)
     assert image[44:46, 48:53].mean() < 100

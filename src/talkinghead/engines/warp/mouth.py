@@ -9,7 +9,7 @@ When a closed mouth opens, the gap between the lips has no source pixels, so it 
 - upper incisors hanging from the upper lip along its curve, separated by faint gaps where an
   arch of teeth would put them (narrower towards the corners, as the arch turns away), shadowed
   by the lip at the top; lower teeth too once the jaw is wide open;
-- the tongue low in the mouth, lit along its top.
+- the tongue low in the mouth, lit along its top, behind the lower teeth.
 
 Colours are matched to the portrait: teeth take the colour of the whites of its eyes (the same
 light and white balance fall on both), blended with a warm off-white scaled to the face's
@@ -151,8 +151,8 @@ def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
         return
     geometry = _Geometry(a, b, top, np.maximum(bottom - top, 1e-3), half, mouth_width, lift_px)
     interior = _cavity(geometry, palette)
-    _add_teeth(interior, geometry, palette, teeth, upper_too=with_teeth)
     _add_tongue(interior, geometry, palette, tongue)
+    _add_teeth(interior, geometry, palette, teeth, upper_too=with_teeth)  # in front of it
     interior = cv2.GaussianBlur(interior, (0, 0), SOFTEN_SIGMA)
     interior += _grain(a, b, palette.grain)[..., None]
     patch = image[y0:y1, x0:x1].astype(np.float32)
