@@ -63,6 +63,15 @@ def test_a_wide_jaw_shows_the_lower_teeth_in_front_of_the_tongue():
     assert (teeth[..., 0] - teeth[..., 2]).mean() < 30
 
 
+def test_a_dental_shows_the_tongue_tip_under_the_upper_teeth():
+    """"th": the jaw barely open, teeth nearly filling the gap, the tongue between them."""
+    image = np.full((100, 100, 3), 200, np.uint8)
+    paint_interior(image, opening(7), PALETTE, 60.0, 1.0, 0.7, 1.0)  # lips at y 47.5 and 54.5
+    teeth, tip = image[49:51, 48:53].astype(float), image[53, 48:53].astype(float)
+    assert teeth.mean() > 180
+    assert (tip[..., 0] - tip[..., 2]).mean() > 40  # red: teeth there would be near white
+
+
 def test_an_open_source_mouth_gets_no_painted_teeth():
     image = painted(24, with_teeth=False).astype(float)
     assert image[44:46, 48:53].mean() < 100

@@ -151,8 +151,11 @@ def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
         return
     geometry = _Geometry(a, b, top, np.maximum(bottom - top, 1e-3), half, mouth_width, lift_px)
     interior = _cavity(geometry, palette)
-    _add_tongue(interior, geometry, palette, tongue)
-    _add_teeth(interior, geometry, palette, teeth, upper_too=with_teeth)  # in front of it
+    colour, upper, lower = _teeth(geometry, palette, teeth)
+    if with_teeth:
+        _over(interior, colour, upper)
+    _add_tongue(interior, geometry, palette, tongue)  # a dental's tip shows under the upper teeth
+    _over(interior, 0.8 * colour, lower)  # the lower teeth stand in front of the tongue
     interior = cv2.GaussianBlur(interior, (0, 0), SOFTEN_SIGMA)
     interior += _grain(a, b, palette.grain)[..., None]
     patch = image[y0:y1, x0:x1].astype(np.float32)
@@ -225,10 +228,11 @@ def _cavity(g: _Geometry, palette: MouthPalette) -> np.ndarray:
     return (palette.lips[None, None, :] * CAVITY_DARKNESS * light[..., None]).astype(np.float32)
 
 
-def _add_teeth(image: np.ndarray, g: _Geometry, palette: MouthPalette, teeth: float,
-               upper_too: bool = True) -> None:
-    """Upper incisors along the upper edge (unless the portrait shows its own: `upper_too`
-    False) and lower ones for a wide jaw, in place."""
+def _teeth(g: _Geometry, palette: MouthPalette, teeth: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The teeth's shaded colour, and the coverage (0..1) of the upper incisors along the upper
+    edge and of the lower ones, which show only for a wide jaw. Teeth are opaque: `teeth` sets
+    how far below the upper lip they reach."""
     across = g.across
     height = (UPPER_TEETH_HEIGHT * g.mouth_width * (0.6 + 0.4 * teeth) + g.lift) * (
         1 - 0.45 * across**2)
@@ -237,13 +241,10 @@ def _add_teeth(image: np.ndarray, g: _Geometry, palette: MouthPalette, teeth: fl
     upper = np.clip(height - below_edge + 0.5, 0, 1) * (below_edge > -1) * spread
     shade = (0.75 + 0.25 * (1 - across**2)) * _tooth_gaps(g) * (
         1 - LIP_SHADOW * np.exp(-below_edge / (0.25 * np.maximum(height, 1e-3))))
-    if upper_too:
-        _over(image, palette.teeth[None, None, :] * shade[..., None], upper)
-
     wide = np.clip((g.gap / g.mouth_width - LOWER_TEETH_FROM_GAP) / 0.1, 0, 1)
     above_bottom = g.top + g.gap - g.b
     lower = np.clip(0.45 * height - above_bottom + 0.5, 0, 1) * spread * wide
-    _over(image, palette.teeth[None, None, :] * (0.8 * shade)[..., None], lower)
+    return palette.teeth[None, None, :] * shade[..., None], upper, lower
 
 
 def _tooth_gaps(g: _Geometry) -> np.ndarray:
