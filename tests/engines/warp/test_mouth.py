@@ -25,9 +25,10 @@ PALETTE = MouthPalette(lips=np.array([170.0, 90, 90]), teeth=np.array([230.0, 22
                        tongue=np.array([160.0, 60, 60]), grain=0.0)
 
 
-def painted(gap: float, teeth: float = 1.0, with_teeth: bool = True, palette=PALETTE):
+def painted(gap: float, teeth: float = 1.0, with_teeth: bool = True, palette=PALETTE,
+            tongue: float = 0.0):
     image = np.full((100, 100, 3), 200, np.uint8)
-    paint_interior(image, opening(gap), palette, 60.0, 1.0, teeth, 0.0, with_teeth)
+    paint_interior(image, opening(gap), palette, 60.0, 1.0, teeth, tongue, with_teeth)
     return image
 
 
@@ -56,18 +57,15 @@ def test_teeth_are_opaque_and_a_sound_that_shows_less_of_them_shows_them_shorter
 
 
 def test_a_wide_jaw_shows_the_lower_teeth_in_front_of_the_tongue():
-    image = np.full((100, 100, 3), 200, np.uint8)
-    paint_interior(image, opening(40), PALETTE, 60.0, 1.0, 0.5, 0.0)  # lower lip at y 76
-    teeth = image[74:76, 48:53].astype(float)
+    teeth = painted(40, teeth=0.5)[74:76, 48:53].astype(float)  # lower lip at y 76
     assert teeth.mean() > 130  # the tongue there would be dark red
     assert (teeth[..., 0] - teeth[..., 2]).mean() < 30
 
 
 def test_a_dental_shows_the_tongue_tip_under_the_upper_teeth():
     """"th": the jaw barely open, teeth nearly filling the gap, the tongue between them."""
-    image = np.full((100, 100, 3), 200, np.uint8)
-    paint_interior(image, opening(7), PALETTE, 60.0, 1.0, 0.7, 1.0)  # lips at y 47.5 and 54.5
-    teeth, tip = image[49:51, 48:53].astype(float), image[53, 48:53].astype(float)
+    image = painted(7, teeth=0.7, tongue=1.0).astype(float)  # lips at y 47.5 and 54.5
+    teeth, tip = image[49:51, 48:53], image[53, 48:53]
     assert teeth.mean() > 180
     assert (tip[..., 0] - tip[..., 2]).mean() > 40  # red: teeth there would be near white
 
