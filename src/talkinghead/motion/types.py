@@ -71,7 +71,8 @@ LATER_CHANNELS: Final = ("lip_round", "upper_lip_raise", "brow_raise", "gaze_x",
 class MotionPlan:
     """Per-frame face parameters for the whole audio; the renderer's only input about motion.
 
-    Mouth: `jaw_open` 0 = the portrait's own rest mouth, 1 = wide open ("AA" shouted), typical
+    Mouth: `jaw_open` 0 = the portrait's own rest mouth (lips together for a portrait caught
+    mid-word: the renderer decides what its rest is), 1 = wide open ("AA" shouted), typical
     speech 0.2-0.7, up to 1.5 with expression_scale > 1. `mouth_width` -1 fully rounded ("OO",
     "W"), 0 rest, +1 stretched ("EE"). `lips_closed` 1 = lips pressed shut (P, B, M) whatever the
     rest pose. `lower_lip_tuck` 1 = lower lip under the upper teeth (F, V). `teeth`, `tongue`

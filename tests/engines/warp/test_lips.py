@@ -59,3 +59,13 @@ def test_lips_parted_over_a_dark_gap_show_no_teeth():
     from talkinghead.engines.warp.lips import shows_teeth
 
     assert not shows_teeth(*parted(CREASE))
+
+
+def test_a_mouth_parted_over_the_dark_of_the_mouth_is_dark_and_one_over_teeth_is_not():
+    """The rig rests a mouth caught mid-word closed (rig.PARTED_IOD); a smile's teeth rest
+    as they are."""
+    from talkinghead.engines.warp.lips import opening_is_dark
+
+    assert opening_is_dark(*parted(CREASE))
+    assert not opening_is_dark(*parted(TEETH))
+    assert not opening_is_dark(*mouth(CREASE))  # lips that touch have no opening to judge

@@ -17,7 +17,7 @@ def warp(rig):
 
 def test_mouth_hole_is_made_of_mouth_opening_triangles(warp):
     mesh = warp.mesh
-    assert mesh.mouth_hole.sum() == len(MOUTH_HOLE) - 2  # a fan over the 8-point polygon
+    assert mesh.mouth_hole.sum() == len(MOUTH_HOLE) - 2  # a fan over the 12-point polygon
     assert np.isin(mesh.triangles[mesh.mouth_hole], MOUTH_HOLE).all()
 
 

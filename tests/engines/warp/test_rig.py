@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from talkinghead.engines.warp.rig import FramePose, build_rig, pose_points
+from talkinghead.engines.warp.rig import MOUTH_SIDES, FramePose, build_rig, pose_points
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,10 @@ def test_sealing_an_open_mouth_samples_the_lips_from_inside_their_edge(rig, clos
     for upper, lower in ((61, 67), (62, 66), (63, 65)):
         assert (rig.rest[upper] - sealed[upper]) @ rig.v > 0.5  # pixels up, into the lip
         assert (sealed[lower] - rig.rest[lower]) @ rig.v > 0.5  # and down
-    others = np.setdiff1d(np.arange(len(rig.rest)), [61, 62, 63, 65, 66, 67])
+    for side, _corner, column in MOUTH_SIDES[:4]:  # the mouth's sides: half as far in
+        np.testing.assert_allclose(sealed[side] - rig.rest[side],
+                                   (sealed[column] - rig.rest[column]) / 2)
+    others = np.setdiff1d(np.arange(len(rig.rest)), [61, 62, 63, 65, 66, 67, 80, 81, 82, 83])
     np.testing.assert_array_equal(sealed[others], rig.rest[others])
     np.testing.assert_array_equal(source_points(closed_rig, FramePose(lips_closed=1)),
                                   closed_rig.rest)
@@ -197,26 +200,57 @@ def test_gaze_moves_the_irises_not_the_eye_corners(rig):
     assert ((down[[37, 38]] - rest[[37, 38]]) @ rig.v > 0).all(), "the lids follow a bit"
 
 
-def test_a_mouth_open_wider_than_held_rests_and_opens_from_the_held_gap(rig):
-    """A portrait taken mid-word (here the sample's gaps made 0.4 inter-ocular distances) is
-    held HELD_GAP_IOD open: at rest its lips come together by the difference, speech opens
-    them from there as far as from any rest, and no seam shadow is drawn until they near."""
+def opened_face(face, gap_iod):
+    """`face` with its lower lip moved down until the middle inner-lip gap is `gap_iod`."""
     from dataclasses import replace
 
-    from talkinghead.engines.warp.rig import HELD_GAP_IOD, lip_closing
+    points = face.points.astype(np.float64).copy()
+    points[[55, 56, 57, 58, 59, 65, 66, 67], 1] += (
+        gap_iod * face.interocular - (points[66, 1] - points[62, 1]))
+    return replace(face, points=points)
 
-    np.testing.assert_array_equal(rig.held_gaps, rig.rest_gaps)  # the sample's smile: 0.14
-    wide = replace(rig, rest_gaps=rig.rest_gaps * 0.4 * rig.iod / rig.rest_gaps.max())
-    held = wide.held_gaps
-    assert held.max() == pytest.approx(HELD_GAP_IOD * rig.iod)
-    np.testing.assert_allclose(held / held.max(), wide.rest_gaps / wide.rest_gaps.max())
+
+def test_a_mouth_caught_mid_word_rests_closed_and_opens_as_a_closed_one(sample_face, rig,
+                                                                       closed_rig):
+    """A portrait taken mid-word (lips apart wider than HELD_GAP_IOD, or wider than PARTED_IOD
+    over the dark of the mouth) rests with its lips together: speech opens them from there as
+    far as a closed mouth's, and the seam shadow is full at rest. The sample's smile (0.14 over
+    its teeth) and lips parted less than PARTED_IOD rest as they are."""
+    from talkinghead.engines.warp.rig import lip_closing
+
+    assert not rig.rests_closed
+    np.testing.assert_array_equal(rig.resting_gaps, rig.rest_gaps)  # the sample's smile: 0.14
+    assert build_rig(sample_face, (300, 300), dark_opening=True).rests_closed
+    parted = build_rig(opened_face(sample_face, 0.05), (300, 300), dark_opening=True)
+    assert not parted.rests_closed
+    wide = build_rig(opened_face(sample_face, 0.4), (300, 300))
+    assert wide.rests_closed
     at_rest = pose_points(wide, FramePose())
-    middle = 1  # INNER_COLUMNS[1]: points 62 and 66
-    assert inner_gap(at_rest, wide) - inner_gap(wide.rest, wide) == pytest.approx(
-        held[middle] - wide.rest_gaps[middle])
-    opened = pose_points(wide, FramePose(jaw_open=0.5))
-    assert inner_gap(opened, wide) - inner_gap(at_rest, wide) == pytest.approx(
-        inner_gap(pose_points(rig, FramePose(jaw_open=0.5)), rig) - inner_gap(rig.rest, rig))
-    assert lip_closing(wide, FramePose()).min() > 0.5  # of the portrait's gap
-    np.testing.assert_allclose(lip_closing(wide, FramePose(), of_held=True), 0, atol=1e-9)
-    np.testing.assert_allclose(lip_closing(wide, FramePose(lips_closed=1), of_held=True), 1)
+    assert inner_gap(at_rest, wide) == pytest.approx(0, abs=1e-9)
+    jaw = FramePose(jaw_open=0.5)
+    assert inner_gap(pose_points(wide, jaw), wide) == pytest.approx(
+        inner_gap(pose_points(closed_rig, jaw), closed_rig) - inner_gap(closed_rig.rest, rig))
+    np.testing.assert_allclose(lip_closing(wide, FramePose(), of_held=True), 1)
+    assert lip_closing(wide, jaw, of_held=True).max() < 0.5  # the seam is gone once open
+
+
+def test_a_wide_jaw_opens_a_round_mouth_not_a_kite(closed_rig):
+    """Between each corner and the first column, the inner lips and teeth edges have a point
+    on their curve; a wide jaw opens it SIDE_ROUNDING as far as the column, so the opening is
+    round at its sides (a straight line from the corner would give half)."""
+    from talkinghead.engines.warp.rig import SIDE_ROUNDING
+
+    rig = closed_rig
+    for side, corner, column in MOUTH_SIDES:
+        halfway = (rig.rest[corner] + rig.rest[column]) / 2
+        assert abs(float((rig.rest[side] - halfway) @ rig.u)) < 1e-6
+    rest, wide = pose_points(rig, FramePose()), pose_points(rig, FramePose(jaw_open=1))
+
+    def gap(points, upper, lower):
+        return float((points[lower] - points[upper]) @ rig.v)
+
+    for (upper_side, _, upper), (lower_side, _, lower) in ((MOUTH_SIDES[0], MOUTH_SIDES[2]),
+                                                          (MOUTH_SIDES[1], MOUTH_SIDES[3])):
+        opened = gap(wide, upper, lower) - gap(rest, upper, lower)
+        side_opened = gap(wide, upper_side, lower_side) - gap(rest, upper_side, lower_side)
+        assert side_opened > opened * (SIDE_ROUNDING - 0.05)

@@ -42,13 +42,14 @@ from ...settings import RenderSettings
 from ..base import Engine
 from .enhance import Enhancer, calibrate, resample, restore, sampled_image
 from .eyelids import LidShape, draw_blink, lid_shapes
-from .lips import refine_inner_lips, shows_teeth
+from .lips import opening_is_dark, refine_inner_lips, shows_teeth
 from .mesh import Mesh, PiecewiseAffineWarp, build_mesh
 from .mouth import MouthPalette, Opening, draw_lip_seam, paint_interior, palette_from
 from .rig import (
-    INNER_COLUMNS,
     LIP_RAISE,
     LOWER_TEETH_EDGE,
+    MOUTH_CHAINS,
+    OPENING_BAND,
     UPPER_TEETH_EDGE,
     FramePose,
     Rig,
@@ -63,7 +64,7 @@ from .rig import (
 PAINT_FROM_GAP = 0.0
 PAINT_FULL_GAP = 0.04
 SEAM_FROM_CLOSING = 0.5  # an open portrait mouth closing: its lips' seam shows from here on
-MOUTH_POINTS = np.r_[48:68, UPPER_TEETH_EDGE, LOWER_TEETH_EDGE]
+MOUTH_POINTS = np.unique(np.concatenate(MOUTH_CHAINS))
 MOUTH_BOX_MARGIN_PX = 3
 SOFT_SKIN_SIGMA_IOD = 0.025  # blur of the lid-skin source, inter-ocular distances: no lashes
 
@@ -97,7 +98,7 @@ def _rigged(canvas: np.ndarray, face: FaceGeometry, roi: tuple[int, int, int, in
     x0, y0, x1, y1 = roi
     source = np.ascontiguousarray(canvas[y0:y1, x0:x1])
     local_face = refine_inner_lips(source, face.transformed(1.0, 1.0, -x0, -y0))
-    rig = build_rig(local_face, (x1 - x0, y1 - y0))
+    rig = build_rig(local_face, (x1 - x0, y1 - y0), opening_is_dark(source, local_face))
     return source, local_face, rig, build_mesh(rig.rest)
 
 
@@ -172,8 +173,8 @@ class WarpEngine(Engine[WarpState]):
     def _paint_mouth(self, state: WarpState, region: np.ndarray, moved: np.ndarray,
                      pose: FramePose, plan: MotionPlan | None, index: int) -> None:
         rig = state.rig
-        opening = Opening(moved[[60, *UPPER_TEETH_EDGE, 64]], moved[[60, *LOWER_TEETH_EDGE, 64]],
-                          rig.u, rig.v)
+        opening = Opening(moved[list(MOUTH_CHAINS[OPENING_BAND])],
+                          moved[list(MOUTH_CHAINS[OPENING_BAND + 1])], rig.u, rig.v)
         gap = max((moved[lo] - moved[up]) @ rig.v
                   for up, lo in zip(UPPER_TEETH_EDGE, LOWER_TEETH_EDGE, strict=True))
         strength = clamp_unit((float(gap) / rig.mouth_width - PAINT_FROM_GAP)
@@ -194,8 +195,7 @@ def _draw_seal(rig: Rig, region: np.ndarray, moved: np.ndarray, closing: float) 
     of its held gap they close, `Rig.held_gaps`): it fades in from `SEAM_FROM_CLOSING` on, as
     the lips come close enough to shade the teeth."""
     strength = clamp_unit((closing - SEAM_FROM_CLOSING) / (1 - SEAM_FROM_CLOSING))
-    upper = moved[[60, *(up for up, _, _ in INNER_COLUMNS), 64]]
-    lower = moved[[60, *(lo for _, lo, _ in INNER_COLUMNS), 64]]
+    upper, lower = moved[list(MOUTH_CHAINS[1])], moved[list(MOUTH_CHAINS[-2])]
     draw_lip_seam(region, upper, lower, rig.u, rig.v, rig.mouth_width, strength)
 
 

@@ -12,7 +12,7 @@ crease between them) and an inner line already on the lip edge are left as they 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -27,6 +27,9 @@ TEETH_BRIGHTNESS = 0.85  # ... and brightness above this share of the lips'
 TEETH_SHOWING = 0.12  # a mouth shows its teeth when this share of its opening looks like them
 # (a smile with teeth: about half; teeth half hidden in shadow: 0.2; a dark gap: none)
 MIN_TEETH_PIXELS = 6
+DARK_BRIGHTNESS = 0.5  # the dark of the mouth: pixels darker than this share of the lips
+DARK_OPENING = 0.5  # an opening is dark when this share of it is (a dropped jaw: 0.7; a
+# smile's teeth: under 0.1; teeth apart over the dark: 0.3)
 STEP_PX = 0.5
 MIN_MOVE_PX = 1.0  # smaller corrections are the detector's noise: left alone
 BLUR_SIGMA_PX = 0.7  # the picture is smoothed a little so that grain does not stop the walk
@@ -50,16 +53,35 @@ def refine_inner_lips(image: np.ndarray, face: FaceGeometry) -> FaceGeometry:
 def shows_teeth(image: np.ndarray, face: FaceGeometry) -> bool:
     """Whether the portrait shows its own teeth between its inner lips (a smile), rather
     than lips that touch or part over a dark gap (then the renderer paints teeth)."""
+    opening = _opening(image, face)
+    return opening is not None and bool(opening.teeth.mean() >= TEETH_SHOWING)
+
+
+def opening_is_dark(image: np.ndarray, face: FaceGeometry) -> bool:
+    """Whether what shows between the portrait's inner lips is mostly the dark of the mouth:
+    a jaw dropped mid-word, not teeth held together in a smile."""
+    opening = _opening(image, face)
+    return opening is not None and bool(opening.dark.mean() >= DARK_OPENING)
+
+
+@dataclass(frozen=True)
+class _Opening:
+    teeth: np.ndarray  # per pixel between the inner lips: looks like teeth
+    dark: np.ndarray  # ... is the dark of the mouth
+
+
+def _opening(image: np.ndarray, face: FaceGeometry) -> _Opening | None:
+    """The pixels between the inner lips, told apart; None where there are too few."""
     inner = np.round(face.points[60:68]).astype(np.int32)
     mask = cv2.fillPoly(np.zeros(image.shape[:2], np.uint8), [inner], 1) > 0
     if mask.sum() < MIN_TEETH_PIXELS:
-        return False
+        return None
     soft = cv2.GaussianBlur(image, (0, 0), BLUR_SIGMA_PX).astype(np.float32)
     lip_saturation, lip_brightness = _lip_reference(soft, face.points.astype(np.float64))
     saturation, brightness = _saturation_brightness(soft[mask])
     teeth = ((saturation < TEETH_SATURATION * lip_saturation)
              & (brightness > TEETH_BRIGHTNESS * lip_brightness))
-    return bool(teeth.mean() >= TEETH_SHOWING)
+    return _Opening(teeth, brightness < DARK_BRIGHTNESS * lip_brightness)
 
 
 def _lip_reference(soft: np.ndarray, points: np.ndarray) -> tuple[float, float]:

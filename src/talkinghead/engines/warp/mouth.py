@@ -106,8 +106,8 @@ def sclera_colour(image: np.ndarray, points: np.ndarray) -> np.ndarray | None:
 class Opening:
     """The mouth opening of one frame, in region pixels, in the face's axes."""
 
-    upper: np.ndarray  # (5, 2): left corner, three upper teeth-edge points, right corner
-    lower: np.ndarray  # (5, 2): the same corners, three lower teeth-edge points between
+    upper: np.ndarray  # (k, 2): upper teeth edge from the left corner to the right one
+    lower: np.ndarray  # (k, 2): the same corners, the lower teeth edge between them
     u: np.ndarray  # unit vector along the eye line
     v: np.ndarray  # unit vector down the face
 
@@ -170,7 +170,7 @@ def draw_lip_seam(image: np.ndarray, upper: np.ndarray, lower: np.ndarray, u: np
     A closed mouth shows a thin shadow between its lips, deepest towards the corners. The
     portrait of a closed mouth has its own; lips brought together over a smile's teeth meet
     edge to edge and need one drawn. While they are still closing, the shadow fills what is
-    left of the gap between them (`upper`, `lower`: (5, 2) inner lip lines, corner to
+    left of the gap between them (`upper`, `lower`: (k, 2) inner lip lines, corner to
     corner): the teeth squeezed in there fall into the shade of the lips rather than
     showing as a bright line.
     """
@@ -268,7 +268,7 @@ def _add_tongue(image: np.ndarray, g: _Geometry, palette: MouthPalette, tongue: 
 
 def _edge(points: np.ndarray, centre: np.ndarray, u: np.ndarray, v: np.ndarray,
           a: np.ndarray) -> np.ndarray:
-    """Depth (down the face, from the centre) of the smooth curve through 5 points, at `a`."""
+    """Depth (down the face, from the centre) of the smooth curve through `points`, at `a`."""
     rel = points - centre
     return spline(rel @ u, rel @ v, a)
 

@@ -19,19 +19,30 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...face.landmarks import FaceGeometry
+from .curves import spline
 
 N_LANDMARKS = 68
 
+# The inner-lip gap the jaw adds at jaw_open = 1 ("AA", shouted), in inter-ocular distances:
+# how far a jaw drops does not depend on how far a smile stretches the lips. (As a share of the
+# mouth's width, 0.55, a smiling portrait opened 1.7 times as wide as a neutral one, and a
+# closed-mouth portrait of a real speaker opened its widest vowels about two thirds as wide as
+# she did: HDTF's Ocasio-Cortez and Hill clips, 90th percentiles 0.13-0.14 against 0.21-0.23.)
+JAW_GAP_IOD = 0.55
 # Mouth geometry, as fractions of the rest mouth width (corner to corner).
 SEAL_INSET = 0.03  # sealing an open mouth samples each inner lip point this far inside its
 SEAL_INSET_LIP = 0.3  # lip, or this share of the lip's thickness if less (see source_points)
-# A portrait's mouth open wider than this, in inter-ocular distances (a frame taken mid-word,
-# the jaw dropped), is held this far open: speech opens it from there and pauses rest there.
-# Held as it was, it gaped between words, and every seal swung across the whole gap (mouth
-# spread 1.56x the real speaker's on HDTF's Ocasio-Cortez clip, 1.1x held). A smile showing its
-# teeth (the bundled sample: 0.14) and closed mouths are held as they are.
+# A portrait caught mid-word rests with its lips together, and speech opens them from there as
+# it opens a closed mouth: its own opening was a moment of speech, not a rest. That is a mouth
+# open wider than HELD_GAP_IOD (in inter-ocular distances), or wider than PARTED_IOD over the
+# dark of a dropped jaw (lips.opening_is_dark). Held as it was, it gaped between words and
+# every seal swung across the whole gap (mouth spread 1.56x the real speaker's on HDTF's
+# Ocasio-Cortez clip); held partly open, its lips hardly met (on HDTF's Hill clip a tenth of
+# the speaking frames opened less than 0.10, of the real speaker's less than 0.017). A smile
+# showing its teeth (the bundled sample: 0.14), slightly parted lips and closed mouths rest as
+# they are.
 HELD_GAP_IOD = 0.15
-MAX_EXTRA_GAP = 0.55  # inner-lip gap added at jaw_open = 1 ("AA", shouted)
+PARTED_IOD = 0.08
 LOWER_LIP_SHARE = 0.8  # the jaw carries most of an opening; the upper lip rises a little
 CLOSING_LOWER_SHARE = 0.6  # closing an open source mouth: both lips meet, the lower one more
 CORNER_STRETCH = 0.12  # corner shift per side at mouth_width = +1 ("EE")
@@ -89,7 +100,7 @@ FACE_EDGE_FALLOFF_IOD = 0.3  # the face itself only when it nearly touches the e
 
 # Inner lips: columns of (upper, lower) points, with how much of the central
 # opening each column gets (corners open less than the middle).
-INNER_COLUMNS = ((61, 67, 0.9), (62, 66, 1.0), (63, 65, 0.9))
+INNER_COLUMNS = ((61, 67, 0.95), (62, 66, 1.0), (63, 65, 0.95))
 # Teeth edges: for each column, a point where the upper teeth end and one where
 # the lower teeth end. At rest both sit midway between the inner lips (on the
 # lip line of a closed mouth, between the teeth of an open one). When the mouth
@@ -99,9 +110,14 @@ TEETH_SPLIT = 0.85  # share of an open mouth's gap, from the upper lip, where th
 # upper teeth end: a smile's teeth fill the gap, so the new opening starts at their tips
 UPPER_TEETH_EDGE = (68, 69, 70)
 LOWER_TEETH_EDGE = (71, 72, 73)
-# The mouth opening: a hole in the mesh, painted by mouth.py. Corners, then the
-# upper teeth edge left to right, then the lower teeth edge right to left.
-MOUTH_HOLE = (60, *UPPER_TEETH_EDGE, 64, *LOWER_TEETH_EDGE[::-1])
+# Mouth sides: on each inner lip line and teeth edge, a point halfway (along the mouth) between
+# each corner and the first column, on the line's smooth curve: (point, corner, column point).
+# A wide-open mouth is round at its sides: these points keep SIDE_ROUNDING of their column's
+# motion, against the half a straight line from the corner would give, so the opening is an
+# oval rather than a kite whose corners a viewer (and a landmark detector) reads as lips.
+MOUTH_SIDES = ((80, 60, 61), (81, 64, 63), (82, 60, 67), (83, 64, 65),  # inner lips
+               (84, 60, 68), (85, 64, 70), (86, 60, 71), (87, 64, 73))  # teeth edges
+SIDE_ROUNDING = 0.85
 # The mouth as nested rings, each split into an upper and a lower chain from
 # corner to corner: outer lip line, inner lip line, teeth edges. The mesh
 # stitches neighbouring chains with a fixed topology (see mesh.py), because in
@@ -109,13 +125,16 @@ MOUTH_HOLE = (60, *UPPER_TEETH_EDGE, 64, *LOWER_TEETH_EDGE[::-1])
 # could tell them apart.
 MOUTH_CHAINS = (
     (48, 49, 50, 51, 52, 53, 54),  # outer upper lip line
-    (60, 61, 62, 63, 64),  # inner upper lip line
-    (60, *UPPER_TEETH_EDGE, 64),
-    (60, *LOWER_TEETH_EDGE, 64),  # the band between these two is the opening
-    (60, 67, 66, 65, 64),  # inner lower lip line
+    (60, 80, 61, 62, 63, 81, 64),  # inner upper lip line
+    (60, 84, *UPPER_TEETH_EDGE, 85, 64),
+    (60, 86, *LOWER_TEETH_EDGE, 87, 64),  # the band between these two is the opening
+    (60, 82, 67, 66, 65, 83, 64),  # inner lower lip line
     (48, 59, 58, 57, 56, 55, 54),  # outer lower lip line
 )
 OPENING_BAND = 2  # index of the band (chain pair) that is the mouth opening
+# The opening: a hole in the mesh, painted by mouth.py. The upper teeth edge from corner to
+# corner, then the lower one back.
+MOUTH_HOLE = (*MOUTH_CHAINS[OPENING_BAND], *MOUTH_CHAINS[OPENING_BAND + 1][-2:0:-1])
 # Outer lip points follow an inner point with a share of its motion.
 OUTER_FOLLOW = {49: (61, 0.7), 50: (61, 1.0), 51: (62, 1.0), 52: (63, 1.0), 53: (63, 0.7),
                 59: (67, 0.75), 58: (67, 1.0), 57: (66, 1.0), 56: (65, 1.0), 55: (65, 0.75)}
@@ -123,7 +142,7 @@ OUTER_FOLLOW = {49: (61, 0.7), 50: (61, 1.0), 51: (62, 1.0), 52: (63, 1.0), 53: 
 JAW_FOLLOW = {8: 0.95, 7: 0.9, 9: 0.9, 6: 0.75, 10: 0.75, 5: 0.5, 11: 0.5, 4: 0.25, 12: 0.25,
               3: 0.08, 13: 0.08}
 CORNERS = (48, 60, 54, 64)
-CORNER_JAW_SHARE = 0.35
+CORNER_JAW_SHARE = 0.2  # the corners drop this share of the jaw (0.35 tented the upper lip)
 
 
 @dataclass(frozen=True)
@@ -163,21 +182,31 @@ class Rig:
     mouth_width: float
     rest_gaps: np.ndarray  # (3,) inner-lip gap of each column at rest, pixels
     n_fixed: int  # the last n_fixed points are region-border anchors
+    rests_closed: bool = False  # caught mid-word: the lips meet at rest (see HELD_GAP_IOD)
 
     @property
     def mouth_is_open(self) -> bool:
         return bool(self.rest_gaps.max() > 0.06 * self.mouth_width)
 
     @property
-    def held_gaps(self) -> np.ndarray:
+    def resting_gaps(self) -> np.ndarray:
         """(3,) the inner-lip gaps the mouth rests at and opens from, pixels: the portrait's
-        own, unless it is open wider than HELD_GAP_IOD (then all in proportion)."""
+        own, or none where it was caught mid-word."""
+        return np.zeros_like(self.rest_gaps) if self.rests_closed else self.rest_gaps
+
+    @property
+    def held_gaps(self) -> np.ndarray:
+        """(3,) how near the lips of an open portrait mouth come before they shade each other
+        (the seam's reference, `lip_closing`), pixels: the portrait's own gaps, at most
+        HELD_GAP_IOD open (then all in proportion)."""
         widest, limit = float(self.rest_gaps.max()), HELD_GAP_IOD * self.iod
         return self.rest_gaps * (limit / widest) if widest > limit else self.rest_gaps
 
 
-def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
-    """Control points for a face inside a region of `region_size` (width, height)."""
+def build_rig(face: FaceGeometry, region_size: tuple[int, int],
+              dark_opening: bool = False) -> Rig:
+    """Control points for a face inside a region of `region_size` (width, height);
+    `dark_opening`: the dark of the mouth shows between its lips (lips.opening_is_dark)."""
     pts = face.points.astype(np.float64)
     right_eye, left_eye = face.eye_centers
     origin = (right_eye + left_eye) / 2
@@ -189,7 +218,7 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
     margin = 0.04 * min(width, height)
     inside = ((extra.points[:, 0] > margin) & (extra.points[:, 0] < width - 1 - margin)
               & (extra.points[:, 1] > margin) & (extra.points[:, 1] < height - 1 - margin))
-    inside[:12] = True  # the teeth edges and iris points keep their indices 68-79
+    inside[:20] = True  # the teeth edges, iris points and mouth sides keep their indices 68-87
     border = _border_anchors(width, height)
     rest = np.vstack([pts, extra.points[inside], border])
     still = np.zeros(len(border))
@@ -206,8 +235,10 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int]) -> Rig:
         np.linalg.norm(pts[54] - pts[48]))
     rest_gaps = np.array([max(0.0, (pts[lo] - pts[up]) @ v) for up, lo, _ in INNER_COLUMNS])
     depth = _head_depth(rest, origin, u, v, iod)
+    widest = float(rest_gaps.max()) / iod
+    rests_closed = widest > HELD_GAP_IOD or (dark_opening and widest > PARTED_IOD)
     return Rig(rest, head_weight, jaw_weight, brow_weight, depth, origin, u, v, iod, mouth_width,
-               rest_gaps, len(border))
+               rest_gaps, len(border), rests_closed)
 
 
 @dataclass(frozen=True)
@@ -222,7 +253,8 @@ class _ExtraPoints:
 def _extra_points(pts: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndarray,
                   iod: float) -> _ExtraPoints:
     """Control points beyond the landmarks: teeth edges first (indices 68-73), iris points
-    (74-79), then cheeks, forehead, under the chin, and rings round the head."""
+    (74-79), mouth sides (80-87), then cheeks, forehead, under the chin, and rings round the
+    head."""
     extra: list[tuple[np.ndarray, float, float, float, bool]] = []
 
     def at(a: float, b: float) -> np.ndarray:
@@ -237,6 +269,11 @@ def _extra_points(pts: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndar
         side = IRIS_SIDE * (pts[eye[3]] - pts[eye[0]])
         for point in (centre, centre - side, centre + side):
             extra.append((point, 1.0, 0.0, 0.0, True))
+    rest = np.vstack([pts, [point for point, *_ in extra]])  # landmarks and teeth edges
+    for _point, corner, column in MOUTH_SIDES:  # mouth sides (80-87), always kept
+        chain = [k for k in next(c for c in MOUTH_CHAINS if column in c) if k < len(rest)]
+        extra.append((_on_curve(rest[chain], rest[corner], rest[column], origin, u, v),
+                      1.0, 0.0, 0.0, True))
     # Cheeks spread the jaw motion so that it does not fold at the jaw line.
     for (i, j), jaw in (((3, 48), 0.3), ((13, 54), 0.3), ((1, 31), 0.08), ((15, 35), 0.08)):
         extra.append((0.5 * (pts[i] + pts[j]), 1.0, jaw, 0.0, True))
@@ -256,6 +293,16 @@ def _extra_points(pts: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndar
     points, head, jaw, brow, of_face = zip(*extra, strict=True)
     return _ExtraPoints(np.array(points), np.array(head), np.array(jaw), np.array(brow),
                         np.array(of_face))
+
+
+def _on_curve(chain: np.ndarray, corner: np.ndarray, column: np.ndarray, origin: np.ndarray,
+              u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The point of the smooth curve through `chain` halfway along the mouth between
+    `corner` and `column` (a point of the chain)."""
+    along, down = (chain - origin) @ u, (chain - origin) @ v
+    halfway = float((corner + column - 2 * origin) @ u) / 2
+    height = float(spline(along, down, np.array([halfway]))[0])
+    return origin + halfway * u + height * v
 
 
 def _edge_cap(points: np.ndarray, width: int, height: int, falloff: np.ndarray) -> np.ndarray:
@@ -314,7 +361,7 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
     n = len(rig.rest)
     along, down = np.zeros(n), np.zeros(n)
     width = rig.mouth_width
-    open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * width
+    open_gap = _jaw_gap(rig, pose)
     rounding = clamp_unit(pose.lip_round)
     for (upper, lower, _), rest_gap, target in zip(
             INNER_COLUMNS, rig.rest_gaps, _inner_gaps(rig, pose), strict=True):
@@ -345,9 +392,18 @@ def _expression_offsets(rig: Rig, pose: FramePose) -> tuple[np.ndarray, np.ndarr
         down[k] += CORNER_JAW_SHARE * jaw_drop
     _mouth_width_offsets(rig, pose, open_gap, along)
     _pucker_offsets(rig, rounding, along)
+    _side_offsets(along, down)
     _brow_offsets(rig, pose.brow_raise, along, down)
     _gaze_offsets(rig, pose.gaze_x, pose.gaze_y, along, down)
     return along, down
+
+
+def _side_offsets(along: np.ndarray, down: np.ndarray) -> None:
+    """Each mouth side follows its corner and column: halfway along the mouth, and
+    SIDE_ROUNDING of the way down (or up) from the corner's motion to the column's."""
+    for point, corner, column in MOUTH_SIDES:
+        along[point] = (along[corner] + along[column]) / 2
+        down[point] = down[corner] + SIDE_ROUNDING * (down[column] - down[corner])
 
 
 def _brow_offsets(rig: Rig, raise_: float, along: np.ndarray, down: np.ndarray) -> None:
@@ -384,13 +440,18 @@ def _pucker_offsets(rig: Rig, rounding: float, along: np.ndarray) -> None:
     along[inner] -= ROUND_OPENING_NARROW * rounding * ((rig.rest[inner] - centre) @ rig.u)
 
 
+def _jaw_gap(rig: Rig, pose: FramePose) -> float:
+    """The inner-lip gap the jaw adds in this pose, pixels."""
+    return max(0.0, pose.jaw_open) * JAW_GAP_IOD * rig.iod
+
+
 def _inner_gaps(rig: Rig, pose: FramePose) -> np.ndarray:
     """The inner-lip gap of each column in this pose, before the F/V tuck (pixels)."""
-    open_gap = max(0.0, pose.jaw_open) * MAX_EXTRA_GAP * rig.mouth_width
+    open_gap = _jaw_gap(rig, pose)
     sealed = clamp_unit(pose.lips_closed)
     rounding = clamp_unit(pose.lip_round)
     shares = np.array([share for _, _, share in INNER_COLUMNS])
-    target = (1 - sealed) * (rig.held_gaps + open_gap * shares)
+    target = (1 - sealed) * (rig.resting_gaps + open_gap * shares)
     return target * (1 - ROUND_GAP_CLOSE * rounding)  # rounded lips: a smaller opening
 
 
@@ -414,7 +475,8 @@ def source_points(rig: Rig, pose: FramePose) -> np.ndarray:
     resampling near it reaches into the teeth: lips brought together edge to edge show a
     bright line where they meet. Lips pressed together roll in, so as the gap closes each
     inner lip point samples from up to `SEAL_INSET` of the mouth width (or `SEAL_INSET_LIP` of
-    the lip's thickness, if less) inside its lip: the seam is lip against lip.
+    the lip's thickness, if less) inside its lip: the seam is lip against lip. The mouth's
+    sides take half their column's inset, and the corners none.
     """
     sources = rig.rest.copy()
     for (upper, lower, _), outer_up, outer_lo, rest_gap, shut in zip(
@@ -427,6 +489,8 @@ def source_points(rig: Rig, pose: FramePose) -> np.ndarray:
             inset = min(SEAL_INSET * rig.mouth_width, SEAL_INSET_LIP * thickness, rest_gap)
             sources[inner] += np.sign((rig.rest[outer] - rig.rest[inner]) @ rig.v) * (
                 shut * inset) * rig.v
+    for side, _corner, column in MOUTH_SIDES[:4]:  # the inner lips' sides: half their column's
+        sources[side] += (sources[column] - rig.rest[column]) / 2  # (the corners stay)
     return sources
 
 
