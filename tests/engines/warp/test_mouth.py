@@ -62,6 +62,14 @@ def test_a_wide_jaw_shows_the_lower_teeth_in_front_of_the_tongue():
     assert (teeth[..., 0] - teeth[..., 2]).mean() < 30
 
 
+def test_a_wide_jaw_shows_a_lit_tongue_above_the_lower_teeth_whatever_the_sound():
+    """A wide mouth is not a dark bowl: the tongue fills its lower part, lit."""
+    tongue = painted(40, teeth=0.5)[68:71, 45:56].astype(float)  # lower lip at y 76
+    cavity = painted(40, teeth=0.5)[44:47, 45:56].astype(float)  # under the upper teeth
+    assert tongue[..., 0].mean() > 100 and tongue[..., 0].mean() > 2 * cavity[..., 0].mean()
+    assert (tongue[..., 0] - tongue[..., 2]).mean() > 50  # red, not teeth
+
+
 def test_a_dental_shows_the_tongue_tip_under_the_upper_teeth():
     """"th": the jaw barely open, teeth nearly filling the gap, the tongue between them."""
     image = painted(7, teeth=0.7, tongue=1.0).astype(float)  # lips at y 47.5 and 54.5
@@ -135,3 +143,18 @@ def test_lip_seam_shades_what_is_left_of_a_closing_gap():
 
 def test_lip_seam_at_zero_strength_draws_nothing():
     assert (seam_drawn(0.0, 0.0) == 180).all()
+
+
+def test_a_steep_side_of_the_opening_is_anti_aliased_across_it():
+    """Near the corners of a round opening the edge runs nearly down the face; a pixel it
+    crosses is partly covered, as by the distance across the edge (a vertical distance
+    would cover it nearly whole: a staircase)."""
+    xs = np.array([20.0, 24, 35, 50, 65, 76, 80])
+    sag = np.array([0, 0.75, 0.95, 1, 0.95, 0.75, 0]) * 40
+    steep = Opening(np.column_stack([xs, 50 - 0.35 * sag]),
+                    np.column_stack([xs, 50 + 0.65 * sag]), U, V)
+    image = np.full((100, 100, 3), 200, np.uint8)
+    paint_interior(image, steep, PALETTE, 60.0, 1.0, 0.0, 0.0)
+    row = image[60, 15:30].astype(float).mean(axis=1)  # across the lower edge's steep side
+    edge = row[(row < 199) & (row > 30)]
+    assert len(edge) == 1 and 70 < edge[0] < 150, row

@@ -140,12 +140,17 @@ def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
     b = (xs - centre[0]) * opening.v[0] + (ys - centre[1]) * opening.v[1]  # down the face
     top = _edge(opening.upper, centre, opening.u, opening.v, a)
     bottom = _edge(opening.lower, centre, opening.u, opening.v, a)
+    # Pixels are covered by their distance across the edge, not down the face: towards the
+    # corners of a round opening the edges run steeply, and there a vertical distance steps.
+    top_across = _steepness(opening.upper, centre, opening.u, opening.v, a)
+    bottom_across = _steepness(opening.lower, centre, opening.u, opening.v, a)
     half = max(float((right - left) @ opening.u) / 2, 1.0)
     inside = np.abs(a) < half
     # Under the portrait's own teeth the paint fades in over a few pixels: tooth tips are not
     # a cut line.
     soft_top = 1.0 if with_teeth else SOURCE_TEETH_FADE_PX
-    coverage = np.clip(np.minimum((b - top) / soft_top, bottom - b) + 0.5, 0, 1) * inside
+    coverage = np.clip(np.minimum((b - top) / (soft_top * top_across),
+                                  (bottom - b) / bottom_across) + 0.5, 0, 1) * inside
     alpha = coverage.astype(np.float32) * strength
     if alpha.max() <= 0.01:
         return
@@ -258,10 +263,11 @@ def _tooth_gaps(g: _Geometry) -> np.ndarray:
 
 
 def _add_tongue(image: np.ndarray, g: _Geometry, palette: MouthPalette, tongue: float) -> None:
-    """The tongue, low in the mouth, lit along its top; more of it as the jaw opens wide."""
-    amount = max(tongue, float(np.clip(g.gap.max() / g.mouth_width / 0.35, 0, 1)) * 0.6)
-    blob = 1 - ((g.across / 0.6) ** 2 + ((g.depth - 1.0) / 0.45) ** 2)
-    lit = 0.6 + 0.25 * np.clip(1 - blob / 0.3, 0, 1)  # brighter along its top edge
+    """The tongue, low in the mouth, lit along its top; more of it as the jaw opens wide, so
+    that a wide mouth shows its tongue rather than a dark bowl (real wide vowels do)."""
+    amount = max(tongue, float(np.clip(g.gap.max() / g.mouth_width / 0.3, 0, 1)) * 0.9)
+    blob = 1 - ((g.across / 0.65) ** 2 + ((g.depth - 1.0) / 0.55) ** 2)
+    lit = 0.75 + 0.3 * np.clip(1 - blob / 0.3, 0, 1)  # brighter along its top edge
     colour = palette.tongue[None, None, :] * lit[..., None]
     _over(image, colour, np.clip(blob * 2, 0, 1) * amount)
 
@@ -271,6 +277,14 @@ def _edge(points: np.ndarray, centre: np.ndarray, u: np.ndarray, v: np.ndarray,
     """Depth (down the face, from the centre) of the smooth curve through `points`, at `a`."""
     rel = points - centre
     return spline(rel @ u, rel @ v, a)
+
+
+def _steepness(points: np.ndarray, centre: np.ndarray, u: np.ndarray, v: np.ndarray,
+               a: np.ndarray) -> np.ndarray:
+    """How much longer a step down the face is than the step across the curve through
+    `points` at `a` (1 where the curve runs along the mouth): sqrt(1 + slope^2)."""
+    slope = _edge(points, centre, u, v, a + 0.5) - _edge(points, centre, u, v, a - 0.5)
+    return np.sqrt(1 + slope**2)
 
 
 def _grain(a: np.ndarray, b: np.ndarray, level: float) -> np.ndarray:
