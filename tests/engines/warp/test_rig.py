@@ -212,18 +212,17 @@ def opened_face(face, gap_iod):
 
 def test_a_mouth_caught_mid_word_rests_closed_and_opens_as_a_closed_one(sample_face, rig,
                                                                        closed_rig):
-    """A portrait taken mid-word (lips apart wider than HELD_GAP_IOD, or wider than PARTED_IOD
-    over the dark of the mouth) rests with its lips together: speech opens them from there as
-    far as a closed mouth's, and the seam shadow is full at rest. The sample's smile (0.14 over
-    its teeth) and lips parted less than PARTED_IOD rest as they are."""
+    """A portrait taken mid-word (lips apart wider than PARTED_IOD over the dark of a dropped
+    jaw) rests with its lips together: speech opens them from there as far as a closed
+    mouth's, and the seam shadow is full at rest. Lips parted less than PARTED_IOD rest as
+    they are."""
     from talkinghead.engines.warp.rig import lip_closing
 
-    assert not rig.rests_closed
-    np.testing.assert_array_equal(rig.resting_gaps, rig.rest_gaps)  # the sample's smile: 0.14
-    assert build_rig(sample_face, (300, 300), dark_opening=True).rests_closed
+    assert build_rig(sample_face, (300, 300), dark_opening=True).rests_closed  # 0.14 open
     parted = build_rig(opened_face(sample_face, 0.05), (300, 300), dark_opening=True)
     assert not parted.rests_closed
-    wide = build_rig(opened_face(sample_face, 0.4), (300, 300))
+    np.testing.assert_array_equal(parted.resting_gaps, parted.rest_gaps)
+    wide = build_rig(opened_face(sample_face, 0.4), (300, 300), dark_opening=True)
     assert wide.rests_closed
     at_rest = pose_points(wide, FramePose())
     assert inner_gap(at_rest, wide) == pytest.approx(0, abs=1e-9)
@@ -232,6 +231,29 @@ def test_a_mouth_caught_mid_word_rests_closed_and_opens_as_a_closed_one(sample_f
         inner_gap(pose_points(closed_rig, jaw), closed_rig) - inner_gap(closed_rig.rest, rig))
     np.testing.assert_allclose(lip_closing(wide, FramePose(), of_held=True), 1)
     assert lip_closing(wide, jaw, of_held=True).max() < 0.5  # the seam is gone once open
+
+
+def test_a_smile_rests_as_it_is_and_a_wider_one_at_the_held_gap(sample_face, rig):
+    """Teeth together between parted lips (no dark of the mouth): the sample's smile (0.14)
+    rests as it is; one open 0.4 inter-ocular distances rests HELD_GAP_IOD open, its lips
+    coming together by the difference, and speech opens them from there as from any rest."""
+    from talkinghead.engines.warp.rig import HELD_GAP_IOD, lip_closing
+
+    assert not rig.rests_closed
+    np.testing.assert_array_equal(rig.resting_gaps, rig.rest_gaps)
+    wide = build_rig(opened_face(sample_face, 0.4), (300, 300))
+    assert not wide.rests_closed
+    held = wide.resting_gaps
+    assert held.max() == pytest.approx(HELD_GAP_IOD * wide.iod)
+    np.testing.assert_allclose(held / held.max(), wide.rest_gaps / wide.rest_gaps.max())
+    at_rest = pose_points(wide, FramePose())
+    middle = 1  # INNER_COLUMNS[1]: points 62 and 66
+    assert inner_gap(at_rest, wide) == pytest.approx(held[middle])
+    opened = pose_points(wide, FramePose(jaw_open=0.5))
+    assert inner_gap(opened, wide) - inner_gap(at_rest, wide) == pytest.approx(
+        inner_gap(pose_points(rig, FramePose(jaw_open=0.5)), rig) - inner_gap(rig.rest, rig))
+    assert lip_closing(wide, FramePose()).min() > 0.5  # of the portrait's gap
+    np.testing.assert_allclose(lip_closing(wide, FramePose(), of_held=True), 0, atol=1e-9)
 
 
 def test_a_wide_jaw_opens_a_round_mouth_not_a_kite(closed_rig):

@@ -28,8 +28,8 @@ TEETH_SHOWING = 0.12  # a mouth shows its teeth when this share of its opening l
 # (a smile with teeth: about half; teeth half hidden in shadow: 0.2; a dark gap: none)
 MIN_TEETH_PIXELS = 6
 DARK_BRIGHTNESS = 0.5  # the dark of the mouth: pixels darker than this share of the lips
-DARK_OPENING = 0.5  # an opening is dark when this share of it is (a dropped jaw: 0.7; a
-# smile's teeth: under 0.1; teeth apart over the dark: 0.3)
+DARK_OPENING = 0.2  # an opening is dark when this share of it is: on HDTF frames, a jaw
+# dropped mid-word 0.25-0.7 (teeth apart over the dark), teeth together in a smile 0.02-0.16
 STEP_PX = 0.5
 MIN_MOVE_PX = 1.0  # smaller corrections are the detector's noise: left alone
 BLUR_SIGMA_PX = 0.7  # the picture is smoothed a little so that grain does not stop the walk

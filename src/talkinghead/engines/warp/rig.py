@@ -32,17 +32,17 @@ JAW_GAP_IOD = 0.55
 # Mouth geometry, as fractions of the rest mouth width (corner to corner).
 SEAL_INSET = 0.03  # sealing an open mouth samples each inner lip point this far inside its
 SEAL_INSET_LIP = 0.3  # lip, or this share of the lip's thickness if less (see source_points)
-# A portrait caught mid-word rests with its lips together, and speech opens them from there as
-# it opens a closed mouth: its own opening was a moment of speech, not a rest. That is a mouth
-# open wider than HELD_GAP_IOD (in inter-ocular distances), or wider than PARTED_IOD over the
-# dark of a dropped jaw (lips.opening_is_dark). Held as it was, it gaped between words and
-# every seal swung across the whole gap (mouth spread 1.56x the real speaker's on HDTF's
+# A portrait caught mid-word, its jaw dropped (the dark of the mouth shows between its lips:
+# lips.opening_is_dark) and its lips apart wider than PARTED_IOD (in inter-ocular distances),
+# rests with its lips together, and speech opens them from there as it opens a closed mouth:
+# its own opening was a moment of speech, not a rest. Held as it was, it gaped between words
+# and every seal swung across the whole gap (mouth spread 1.56x the real speaker's on HDTF's
 # Ocasio-Cortez clip); held partly open, its lips hardly met (on HDTF's Hill clip a tenth of
-# the speaking frames opened less than 0.10, of the real speaker's less than 0.017). A smile
-# showing its teeth (the bundled sample: 0.14), slightly parted lips and closed mouths rest as
-# they are.
-HELD_GAP_IOD = 0.15
+# the speaking frames opened less than 0.10, of the real speaker's less than 0.017). A smile,
+# its teeth together, rests as it is (the bundled sample: 0.14), or HELD_GAP_IOD open if it is
+# wider; so do slightly parted lips and closed mouths.
 PARTED_IOD = 0.08
+HELD_GAP_IOD = 0.15
 LOWER_LIP_SHARE = 0.8  # the jaw carries most of an opening; the upper lip rises a little
 CLOSING_LOWER_SHARE = 0.6  # closing an open source mouth: both lips meet, the lower one more
 CORNER_STRETCH = 0.12  # corner shift per side at mouth_width = +1 ("EE")
@@ -182,7 +182,7 @@ class Rig:
     mouth_width: float
     rest_gaps: np.ndarray  # (3,) inner-lip gap of each column at rest, pixels
     n_fixed: int  # the last n_fixed points are region-border anchors
-    rests_closed: bool = False  # caught mid-word: the lips meet at rest (see HELD_GAP_IOD)
+    rests_closed: bool = False  # caught mid-word: the lips meet at rest (see PARTED_IOD)
 
     @property
     def mouth_is_open(self) -> bool:
@@ -190,15 +190,15 @@ class Rig:
 
     @property
     def resting_gaps(self) -> np.ndarray:
-        """(3,) the inner-lip gaps the mouth rests at and opens from, pixels: the portrait's
-        own, or none where it was caught mid-word."""
-        return np.zeros_like(self.rest_gaps) if self.rests_closed else self.rest_gaps
+        """(3,) the inner-lip gaps the mouth rests at and opens from, pixels: none where it
+        was caught mid-word, else `held_gaps`."""
+        return np.zeros_like(self.rest_gaps) if self.rests_closed else self.held_gaps
 
     @property
     def held_gaps(self) -> np.ndarray:
-        """(3,) how near the lips of an open portrait mouth come before they shade each other
-        (the seam's reference, `lip_closing`), pixels: the portrait's own gaps, at most
-        HELD_GAP_IOD open (then all in proportion)."""
+        """(3,) the portrait's own inner-lip gaps, pixels, at most HELD_GAP_IOD open (then
+        all in proportion): where an open mouth rests, or for one caught mid-word, how near
+        its lips come before they shade each other (the seam's reference, `lip_closing`)."""
         widest, limit = float(self.rest_gaps.max()), HELD_GAP_IOD * self.iod
         return self.rest_gaps * (limit / widest) if widest > limit else self.rest_gaps
 
@@ -235,8 +235,7 @@ def build_rig(face: FaceGeometry, region_size: tuple[int, int],
         np.linalg.norm(pts[54] - pts[48]))
     rest_gaps = np.array([max(0.0, (pts[lo] - pts[up]) @ v) for up, lo, _ in INNER_COLUMNS])
     depth = _head_depth(rest, origin, u, v, iod)
-    widest = float(rest_gaps.max()) / iod
-    rests_closed = widest > HELD_GAP_IOD or (dark_opening and widest > PARTED_IOD)
+    rests_closed = dark_opening and float(rest_gaps.max()) > PARTED_IOD * iod
     return Rig(rest, head_weight, jaw_weight, brow_weight, depth, origin, u, v, iod, mouth_width,
                rest_gaps, len(border), rests_closed)
 
