@@ -142,8 +142,7 @@ def paint_interior(image: np.ndarray, opening: Opening, palette: MouthPalette,
     bottom = _edge(opening.lower, centre, opening.u, opening.v, a)
     # Pixels are covered by their distance across the edge, not down the face: towards the
     # corners of a round opening the edges run steeply, and there a vertical distance steps.
-    top_across = _steepness(opening.upper, centre, opening.u, opening.v, a)
-    bottom_across = _steepness(opening.lower, centre, opening.u, opening.v, a)
+    top_across, bottom_across = _steepness(top), _steepness(bottom)
     half = max(float((right - left) @ opening.u) / 2, 1.0)
     inside = np.abs(a) < half
     # Under the portrait's own teeth the paint fades in over a few pixels: tooth tips are not
@@ -279,12 +278,12 @@ def _edge(points: np.ndarray, centre: np.ndarray, u: np.ndarray, v: np.ndarray,
     return spline(rel @ u, rel @ v, a)
 
 
-def _steepness(points: np.ndarray, centre: np.ndarray, u: np.ndarray, v: np.ndarray,
-               a: np.ndarray) -> np.ndarray:
-    """How much longer a step down the face is than the step across the curve through
-    `points` at `a` (1 where the curve runs along the mouth): sqrt(1 + slope^2)."""
-    slope = _edge(points, centre, u, v, a + 0.5) - _edge(points, centre, u, v, a - 0.5)
-    return np.sqrt(1 + slope**2)
+def _steepness(edge: np.ndarray) -> np.ndarray:
+    """How much longer a step down the face is than the step across an edge (1 where it runs
+    along the mouth): sqrt(1 + slope^2). `edge` is the edge's depth at each pixel's place along
+    the mouth, so its gradient over the pixels has the slope's length."""
+    down, across = np.gradient(edge)
+    return np.sqrt(1 + down**2 + across**2)
 
 
 def _grain(a: np.ndarray, b: np.ndarray, level: float) -> np.ndarray:
