@@ -24,8 +24,7 @@ def test_border_anchors_never_move(rig):
     np.testing.assert_allclose(moved[-rig.n_fixed:], rig.rest[-rig.n_fixed:])
 
 
-def test_jaw_open_parts_the_lips_and_drops_the_chin(closed_rig):
-    rig = closed_rig
+def test_jaw_open_parts_the_lips_and_drops_the_chin(rig):
     rest = pose_points(rig, FramePose())
     opened = pose_points(rig, FramePose(jaw_open=0.6))
     assert inner_gap(opened, rig) > inner_gap(rest, rig) + 0.2 * rig.mouth_width
@@ -237,10 +236,8 @@ def test_a_mouth_caught_mid_word_rests_closed_and_opens_as_a_closed_one(sample_f
 def test_a_smile_rests_as_it_is_and_a_wider_one_at_the_held_gap(sample_face, rig):
     """Teeth together between parted lips (no dark of the mouth): the sample's smile (0.14)
     rests as it is; one open 0.4 inter-ocular distances rests HELD_GAP_IOD open, its lips
-    coming together by the difference. The jaw opens a smile's lips to the root of the sum of
-    squares of its gap and the jaw's: a small drop hardly shows between lips already apart,
-    a wide one opens them beyond."""
-    from talkinghead.engines.warp.rig import HELD_GAP_IOD, JAW_GAP_IOD, lip_closing
+    coming together by the difference, and speech opens them from there as from any rest."""
+    from talkinghead.engines.warp.rig import HELD_GAP_IOD, lip_closing
 
     assert not rig.rests_closed
     np.testing.assert_array_equal(rig.resting_gaps, rig.rest_gaps)
@@ -253,8 +250,8 @@ def test_a_smile_rests_as_it_is_and_a_wider_one_at_the_held_gap(sample_face, rig
     middle = 1  # INNER_COLUMNS[1]: points 62 and 66
     assert inner_gap(at_rest, wide) == pytest.approx(held[middle])
     opened = pose_points(wide, FramePose(jaw_open=0.5))
-    assert inner_gap(opened, wide) == pytest.approx(
-        np.hypot(held[middle], 0.5 * JAW_GAP_IOD * wide.iod))
+    assert inner_gap(opened, wide) - inner_gap(at_rest, wide) == pytest.approx(
+        inner_gap(pose_points(rig, FramePose(jaw_open=0.5)), rig) - inner_gap(rig.rest, rig))
     assert lip_closing(wide, FramePose()).min() > 0.5  # of the portrait's gap
     np.testing.assert_allclose(lip_closing(wide, FramePose(), of_held=True), 0, atol=1e-9)
 

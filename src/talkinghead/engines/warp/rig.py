@@ -40,11 +40,7 @@ SEAL_INSET_LIP = 0.3  # lip, or this share of the lip's thickness if less (see s
 # Ocasio-Cortez clip); held partly open, its lips hardly met (on HDTF's Hill clip a tenth of
 # the speaking frames opened less than 0.10, of the real speaker's less than 0.017). A smile,
 # its teeth together, rests as it is (the bundled sample: 0.14), or HELD_GAP_IOD open if it is
-# wider; so do slightly parted lips and closed mouths. The jaw opens a smile's lips to the root
-# of the sum of squares of their gap and its own: a small drop hardly shows between lips
-# already apart, a wide one opens them beyond. (Added to the gap, the jaw opened HDTF's Hill,
-# rendered from a smiling frame, with percentiles 10/50/90 of 0.134/0.260/0.341 while she
-# spoke, against her 0.017/0.160/0.233; combined so, 0.091/0.180/0.240.)
+# wider; so do slightly parted lips and closed mouths.
 PARTED_IOD = 0.08
 HELD_GAP_IOD = 0.15
 LOWER_LIP_SHARE = 0.8  # the jaw carries most of an opening; the upper lip rises a little
@@ -454,7 +450,7 @@ def _inner_gaps(rig: Rig, pose: FramePose) -> np.ndarray:
     sealed = clamp_unit(pose.lips_closed)
     rounding = clamp_unit(pose.lip_round)
     shares = np.array([share for _, _, share in INNER_COLUMNS])
-    target = (1 - sealed) * np.hypot(rig.resting_gaps, open_gap * shares)  # see PARTED_IOD
+    target = (1 - sealed) * (rig.resting_gaps + open_gap * shares)
     return target * (1 - ROUND_GAP_CLOSE * rounding)  # rounded lips: a smaller opening
 
 
