@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from talkinghead.engines.warp.rig import MOUTH_SIDES, FramePose, build_rig, pose_points
+from talkinghead.engines.warp.rig import (
+    INNER_LIP_SIDES,
+    MOUTH_SIDES,
+    FramePose,
+    build_rig,
+    pose_points,
+)
 
 
 @pytest.fixture(scope="module")
@@ -161,10 +167,11 @@ def test_sealing_an_open_mouth_samples_the_lips_from_inside_their_edge(rig, clos
     for upper, lower in ((61, 67), (62, 66), (63, 65)):
         assert (rig.rest[upper] - sealed[upper]) @ rig.v > 0.5  # pixels up, into the lip
         assert (sealed[lower] - rig.rest[lower]) @ rig.v > 0.5  # and down
-    for side, _corner, column in MOUTH_SIDES[:4]:  # the mouth's sides: half as far in
+    for side, _corner, column in INNER_LIP_SIDES:  # the mouth's sides: half as far in
         np.testing.assert_allclose(sealed[side] - rig.rest[side],
                                    (sealed[column] - rig.rest[column]) / 2)
-    others = np.setdiff1d(np.arange(len(rig.rest)), [61, 62, 63, 65, 66, 67, 80, 81, 82, 83])
+    sides = [side for side, _, _ in INNER_LIP_SIDES]
+    others = np.setdiff1d(np.arange(len(rig.rest)), [61, 62, 63, 65, 66, 67, *sides])
     np.testing.assert_array_equal(sealed[others], rig.rest[others])
     np.testing.assert_array_equal(source_points(closed_rig, FramePose(lips_closed=1)),
                                   closed_rig.rest)
@@ -254,6 +261,7 @@ def test_a_smile_rests_as_it_is_and_a_wider_one_at_the_held_gap(sample_face, rig
         inner_gap(pose_points(rig, FramePose(jaw_open=0.5)), rig) - inner_gap(rig.rest, rig))
     assert lip_closing(wide, FramePose()).min() > 0.5  # of the portrait's gap
     np.testing.assert_allclose(lip_closing(wide, FramePose(), of_held=True), 0, atol=1e-9)
+    np.testing.assert_allclose(lip_closing(wide, FramePose(lips_closed=1), of_held=True), 1)
 
 
 def test_a_wide_jaw_opens_a_round_mouth_not_a_kite(closed_rig):
@@ -271,8 +279,9 @@ def test_a_wide_jaw_opens_a_round_mouth_not_a_kite(closed_rig):
     def gap(points, upper, lower):
         return float((points[lower] - points[upper]) @ rig.v)
 
-    for (upper_side, _, upper), (lower_side, _, lower) in ((MOUTH_SIDES[0], MOUTH_SIDES[2]),
-                                                          (MOUTH_SIDES[1], MOUTH_SIDES[3])):
+    # (upper, lower) sides by the same corner
+    for (upper_side, _, upper), (lower_side, _, lower) in zip(INNER_LIP_SIDES[:2],
+                                                              INNER_LIP_SIDES[2:], strict=True):
         opened = gap(wide, upper, lower) - gap(rest, upper, lower)
         side_opened = gap(wide, upper_side, lower_side) - gap(rest, upper_side, lower_side)
         assert side_opened > opened * (SIDE_ROUNDING - 0.05)

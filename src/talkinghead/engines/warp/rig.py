@@ -115,8 +115,9 @@ LOWER_TEETH_EDGE = (71, 72, 73)
 # A wide-open mouth is round at its sides: these points keep SIDE_ROUNDING of their column's
 # motion, against the half a straight line from the corner would give, so the opening is an
 # oval rather than a kite whose corners a viewer (and a landmark detector) reads as lips.
-MOUTH_SIDES = ((80, 60, 61), (81, 64, 63), (82, 60, 67), (83, 64, 65),  # inner lips
-               (84, 60, 68), (85, 64, 70), (86, 60, 71), (87, 64, 73))  # teeth edges
+INNER_LIP_SIDES = ((80, 60, 61), (81, 64, 63), (82, 60, 67), (83, 64, 65))
+TEETH_EDGE_SIDES = ((84, 60, 68), (85, 64, 70), (86, 60, 71), (87, 64, 73))
+MOUTH_SIDES = INNER_LIP_SIDES + TEETH_EDGE_SIDES
 SIDE_ROUNDING = 0.85
 # The mouth as nested rings, each split into an upper and a lower chain from
 # corner to corner: outer lip line, inner lip line, teeth edges. The mesh
@@ -268,10 +269,11 @@ def _extra_points(pts: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndar
         side = IRIS_SIDE * (pts[eye[3]] - pts[eye[0]])
         for point in (centre, centre - side, centre + side):
             extra.append((point, 1.0, 0.0, 0.0, True))
-    rest = np.vstack([pts, [point for point, *_ in extra]])  # landmarks and teeth edges
-    for _point, corner, column in MOUTH_SIDES:  # mouth sides (80-87), always kept
-        chain = [k for k in next(c for c in MOUTH_CHAINS if column in c) if k < len(rest)]
-        extra.append((_on_curve(rest[chain], rest[corner], rest[column], origin, u, v),
+    placed = np.vstack([pts, [point for point, *_ in extra]])  # landmarks, teeth edges, irises
+    sides = {side for side, _, _ in MOUTH_SIDES}
+    for _side, corner, column in MOUTH_SIDES:  # mouth sides (80-87), always kept
+        chain = [k for k in next(c for c in MOUTH_CHAINS if column in c) if k not in sides]
+        extra.append((_on_curve(placed[chain], placed[corner], placed[column], origin, u, v),
                       1.0, 0.0, 0.0, True))
     # Cheeks spread the jaw motion so that it does not fold at the jaw line.
     for (i, j), jaw in (((3, 48), 0.3), ((13, 54), 0.3), ((1, 31), 0.08), ((15, 35), 0.08)):
@@ -488,8 +490,8 @@ def source_points(rig: Rig, pose: FramePose) -> np.ndarray:
             inset = min(SEAL_INSET * rig.mouth_width, SEAL_INSET_LIP * thickness, rest_gap)
             sources[inner] += np.sign((rig.rest[outer] - rig.rest[inner]) @ rig.v) * (
                 shut * inset) * rig.v
-    for side, _corner, column in MOUTH_SIDES[:4]:  # the inner lips' sides: half their column's
-        sources[side] += (sources[column] - rig.rest[column]) / 2  # (the corners stay)
+    for side, _corner, column in INNER_LIP_SIDES:  # half their column's (the corners stay)
+        sources[side] += (sources[column] - rig.rest[column]) / 2
     return sources
 
 
